@@ -1,0 +1,147 @@
+"""Input checks shared by the calculation modules.
+
+Each check takes the input's name as the analyst knows it, the value, and returns the value as a
+float (or a float array when an array came in), or raises :class:`PricingInputError` with a message
+that names the input, the value and the rule. Scalars stay Python floats so that a single
+worksheet call is cheap; arrays are checked as a whole and the message names the first bad row.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from .errors import PricingInputError
+
+#: Money beyond this cannot hold its pennies exactly in a double (15-16 significant digits).
+MAX_MONEY = 1e13
+
+
+def fmt(value: Any) -> str:
+    """A value as it should appear in a message: short, exact enough to recognise."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, Real):
+        v = float(value)
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "infinity" if v > 0 else "-infinity"
+        return format(v, ".10g")
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    return repr(value)[:60]
+
+
+def pct(value: float) -> str:
+    """A rate fraction as a per cent figure for messages: 0.0824 -> '8.24%'."""
+    return format(value * 100, ".10g") + "%"
+
+
+def _where(index: tuple[int, ...] | None) -> str:
+    if index is None:
+        return ""
+    return " at row " + ",".join(str(i + 1) for i in index)
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or (
+        not isinstance(value, (str, bytes, Real)) and hasattr(value, "__len__")
+    )
+
+
+def number(name: str, value: Any) -> float | np.ndarray:
+    """A finite number (or array of them). Empty, text, booleans, NaN and infinities are refused."""
+    if isinstance(value, float) and math.isfinite(value):  # the common case, first and cheap
+        return value
+    if value is None:
+        raise PricingInputError(f"{name} is empty: enter a number")
+    if isinstance(value, bool) or isinstance(value, np.bool_):
+        raise PricingInputError(f"{name} is {str(bool(value)).upper()}: enter a number, not a true/false value")
+    if isinstance(value, str):
+        text = value.strip()
+        hint = ""
+        try:
+            float(text.replace(",", "").rstrip("%"))
+            hint = "; it looks like a number stored as text, so enter it as a number"
+        except ValueError:
+            pass
+        if not text:
+            raise PricingInputError(f"{name} is empty: enter a number")
+        raise PricingInputError(f"{name} is text ({fmt(value)}), not a number{hint}")
+    if isinstance(value, Real):
+        v = float(value)
+        if not math.isfinite(v):
+            raise PricingInputError(f"{name} is {fmt(v)}: enter a finite number")
+        return v
+    if is_array(value):
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise PricingInputError(f"{name} holds a value that is not a number: enter numbers only") from None
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise PricingInputError(f"{name}{_where(idx)} is {fmt(float(arr[idx]))}: enter a finite number")
+        return arr
+    raise PricingInputError(f"{name} is {fmt(value)} ({type(value).__name__}), not a number")
+
+
+def _first_bad(mask: np.ndarray, arr: np.ndarray) -> tuple[str, float]:
+    idx = tuple(int(i) for i in np.argwhere(mask)[0])
+    return _where(idx), float(arr[idx])
+
+
+def check(name: str, value: float | np.ndarray, ok: Any, rule: str, hint: str = "") -> None:
+    """Raise unless ``ok`` (a bool, or a boolean array shaped like value) holds everywhere."""
+    if isinstance(value, np.ndarray):
+        mask = ~np.asarray(ok, dtype=bool)
+        if mask.any():
+            where, bad = _first_bad(np.broadcast_to(mask, value.shape), value)
+            raise PricingInputError(f"{name}{where} {fmt(bad)} {rule}{hint}")
+    elif not ok:
+        raise PricingInputError(f"{name} {fmt(value)} {rule}{hint}")
+
+
+def money(name: str, value: Any, *, nonnegative: bool = False) -> float | np.ndarray:
+    """An amount of money: finite, within the range a double holds to the penny."""
+    v = number(name, value)
+    check(name, v, abs(v) <= MAX_MONEY,
+          f"is beyond +/-{MAX_MONEY:,.0f}, where a spreadsheet number no longer holds pennies exactly; check the units")
+    if nonnegative:
+        check(name, v, v >= 0, "is negative: it must be zero or more")
+    return v
+
+
+def rate(name: str, value: Any, *, lo: float | None = None, hi: float | None = None,
+         rule: str = "") -> float | np.ndarray:
+    """A rate as a fraction (0.0824 for 8.24%). A value of 1 or more is taken as a unit slip."""
+    v = number(name, value)
+    ok = abs(v) < 1
+    if isinstance(v, np.ndarray):
+        if not np.all(ok):
+            where, bad = _first_bad(~ok, v)
+            raise PricingInputError(_slip_message(name + where, bad))
+    elif not ok:
+        raise PricingInputError(_slip_message(name, v))
+    if lo is not None or hi is not None:
+        lo_ok = True if lo is None else v >= lo - 1e-12
+        hi_ok = True if hi is None else v <= hi + 1e-12
+        check(name, v, np.logical_and(lo_ok, hi_ok) if isinstance(v, np.ndarray) else (lo_ok and hi_ok), rule)
+    return v
+
+
+def _slip_message(name: str, v: float) -> str:
+    return (f"{name} {fmt(v)} is not a rate: rates are fractions, so 8.24% is 0.0824 "
+            f"(type it as 8.24% in Excel); did you mean {fmt(v / 100)} ({fmt(v)}%)?")
+
+
+def positive_int(name: str, value: Any, *, lo: int = 1, hi: int | None = None) -> int:
+    v = number(name, value)
+    if isinstance(v, np.ndarray) or v != int(v) or v < lo or (hi is not None and v > hi):
+        bound = f"from {lo} to {hi}" if hi is not None else f"of {lo} or more"
+        raise PricingInputError(f"{name} {fmt(value)} must be a whole number {bound}")
+    return int(v)

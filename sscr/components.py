@@ -1,0 +1,220 @@
+"""Components and the aggregation of components (regulation 19G; alternative pricing guidance v1.2,
+section 9, Examples 6 and 7).
+
+A contract of two or more components is priced at the sum of its components' prices (the total
+component price), to which the parties may add a contract level cost risk adjustment and a contract
+level incentive adjustment, each up to a maximum "pot":
+
+- CRA pot = sum over formula components of AC x BPR x (25% - CRA)   (9.12; Example 6: f x a x (h - b))
+- IA pot  = sum over formula components of AC x (2pp - IA)          (9.21; Example 7: f x (h - c))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import checks
+from .errors import PricingInputError
+from .price import formula_price
+from .profit_rate import CRA_LIMIT, IA_LIMIT, contract_profit_rate
+from .tables import read_table
+
+#: Names accepted in a components table's method column, and what they mean.
+FORMULA_METHODS = ("formula", "firm", "fixed", "cost-plus", "estimate-based fee", "volume-driven", "target")
+ALTERNATIVE_METHODS = ("commercial", "law", "previously agreed", "novated", "cruv")
+COLUMNS = ("name", "method", "allowable_costs", "bpr", "cra", "ia", "csa", "price")
+
+
+def method_kind(method: Any, where: str = "method") -> str:
+    """'formula' for the pricing formula (any default pricing method), else the alternative method."""
+    text = "formula" if method is None else str(method).strip().lower().replace("_", " ")
+    text = text.replace("cost plus", "cost-plus").replace("estimate based fee", "estimate-based fee")
+    text = text.replace("volume driven", "volume-driven").replace("commercial pricing", "commercial")
+    text = text.replace("pricing formula", "formula").replace("default", "formula")
+    if text in FORMULA_METHODS:
+        return "formula"
+    if text in ALTERNATIVE_METHODS:
+        return text
+    raise PricingInputError(
+        f"{where} {checks.fmt(method)} is not a pricing method: use formula (or a default pricing method: "
+        f"firm, fixed, cost-plus, estimate-based fee, volume-driven, target) or an alternative method: "
+        f"{', '.join(ALTERNATIVE_METHODS)}")
+
+
+@dataclass(frozen=True)
+class Component:
+    """A component of a contract. Formula components give allowable costs and the four steps;
+    components priced by an alternative method give their price."""
+
+    name: str
+    method: str = "formula"
+    allowable_costs: float | None = None
+    bpr: float | None = None
+    cra: float | None = None
+    ia: float | None = None
+    csa: float | None = None
+    price: float | None = None
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    name: str
+    method: str
+    allowable_costs: float | None
+    contract_profit_rate: float | None
+    profit: float | None
+    price: float
+    max_cra_value: float
+    actual_cra_value: float
+    cra_pot: float
+    max_ia_value: float
+    actual_ia_value: float
+    ia_pot: float
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """The aggregation of components: total component price, the pots and the maximum prices."""
+
+    components: tuple[ComponentResult, ...]
+    total_component_price: float
+    max_cra_value: float
+    actual_cra_value: float
+    cra_pot: float
+    max_ia_value: float
+    actual_ia_value: float
+    ia_pot: float
+    contract_level_cra: float
+    contract_level_ia: float
+
+    @property
+    def max_price_with_cra(self) -> float:
+        """Total component price plus the whole CRA pot (Example 6's maximum price)."""
+        return self.total_component_price + self.cra_pot
+
+    @property
+    def max_price_with_ia(self) -> float:
+        """Total component price plus the whole IA pot (Example 7's maximum price)."""
+        return self.total_component_price + self.ia_pot
+
+    @property
+    def max_price(self) -> float:
+        """Total component price plus both pots."""
+        return self.total_component_price + self.cra_pot + self.ia_pot
+
+    @property
+    def contract_price(self) -> float:
+        """Total component price plus the contract level adjustments agreed."""
+        return self.total_component_price + self.contract_level_cra + self.contract_level_ia
+
+
+def components_from_table(table: Any) -> list[Component]:
+    """Components from a range with a header row: name, method, allowable_costs, bpr, cra, ia, csa, price."""
+    rows = read_table("components", table, ("name",), COLUMNS[1:],
+                      aliases={"allowable costs": "allowable_costs", "ac": "allowable_costs"})
+    return [Component(str(r["name"]).strip() if r["name"] is not None else f"row {r['_row']}",
+                      r["method"] if r["method"] is not None else "formula",
+                      r["allowable_costs"], r["bpr"], r["cra"], r["ia"], r["csa"], r["price"]) for r in rows]
+
+
+def aggregate_components(components: Sequence[Component] | Any, *, contract_level_cra: Any = 0.0,
+                         contract_level_ia: Any = 0.0) -> Aggregation:
+    """Aggregation of components (regulation 19G): total component price and contract level pots.
+
+    Args:
+        components: Components, or a table with a header row (name, method, allowable_costs, bpr,
+            cra, ia, csa, price). Formula components need allowable costs and the four steps;
+            others need their price.
+        contract_level_cra: the contract level cost risk adjustment agreed, money, 0..CRA pot (9.11-9.18).
+        contract_level_ia: the contract level incentive adjustment agreed, money, 0..IA pot (9.19-9.26).
+
+    Refused unless there are at least two components and at least one uses the pricing formula
+    (9.5, 9.8, 9.12).
+
+    Examples:
+        Alternative pricing guidance, Example 6:
+
+        >>> a = aggregate_components([Component("1", "formula", 50, 0.08, 0.25, 0, 0.0173),
+        ...                           Component("2", "commercial", price=50),
+        ...                           Component("3", "formula", 100, 0.08, -0.10, 0, 0.0141)])
+        >>> round(a.total_component_price, 3), round(a.cra_pot, 6), round(a.max_price_with_cra, 3)
+        (214.475, 2.8, 217.275)
+    """
+    if not isinstance(components, (list, tuple)) or (components and not isinstance(components[0], Component)):
+        components = components_from_table(components)
+    if len(components) < 2:
+        raise PricingInputError(
+            f"components number {len(components)}: the aggregation of components needs a contract of more "
+            f"than one component (regulation 19G; alternative pricing guidance 9.5(a))")
+    names = [c.name for c in components]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise PricingInputError(f"component name {checks.fmt(duplicate)} appears twice: each component is priced once")
+    kinds = [method_kind(c.method, f"component {c.name} method") for c in components]
+    formula = [c for c, k in zip(components, kinds) if k == "formula"]
+    if not formula:
+        raise PricingInputError(
+            "no component uses the pricing formula: contract level adjustments need at least one component "
+            "whose contract profit rate was set by the four steps (alternative pricing guidance 9.12)")
+    for c, kind in zip(components, kinds):
+        if kind != "formula":
+            for field_name in ("allowable_costs", "bpr", "cra", "ia", "csa"):
+                if getattr(c, field_name) is not None:
+                    raise PricingInputError(
+                        f"component {c.name} {field_name} {checks.fmt(getattr(c, field_name))} is given, but the "
+                        f"component is priced by the {kind} method, which has no contract profit rate steps "
+                        f"(Examples 6 and 7, note *): leave it empty")
+            if c.price is None:
+                raise PricingInputError(f"component {c.name} price is empty: a {kind} component is carried at its price")
+        elif c.price is not None:
+            raise PricingInputError(
+                f"component {c.name} price {checks.fmt(c.price)} is given, but a formula component's price is "
+                f"allowable costs x (1 + contract profit rate): leave price empty")
+
+    def column(name: str) -> np.ndarray:
+        values = [getattr(c, name) for c in formula]
+        for c, v in zip(formula, values):
+            if v is None:
+                raise PricingInputError(f"component {c.name} {name} is empty: a formula component needs it")
+        return np.array([float(checks.number(f"component {c.name} {name}", v)) for c, v in zip(formula, values)])
+
+    ac, bpr, cra, ia, csa = (column(n) for n in ("allowable_costs", "bpr", "cra", "ia", "csa"))
+    cpr = contract_profit_rate(bpr, cra, ia, csa)
+    priced = formula_price(ac, cpr.contract_profit_rate)
+    max_cra = ac * bpr * CRA_LIMIT
+    actual_cra = ac * bpr * cra
+    max_ia = ac * IA_LIMIT
+    actual_ia = ac * ia
+
+    results = []
+    i = 0
+    for c, kind in zip(components, kinds):
+        if kind == "formula":
+            results.append(ComponentResult(c.name, kind, float(ac[i]), float(cpr.contract_profit_rate[i]),
+                                           float(priced.profit[i]), float(priced.price[i]), float(max_cra[i]),
+                                           float(actual_cra[i]), float(max_cra[i] - actual_cra[i]), float(max_ia[i]),
+                                           float(actual_ia[i]), float(max_ia[i] - actual_ia[i])))
+            i += 1
+        else:
+            price = float(checks.money(f"component {c.name} price", c.price, nonnegative=True))
+            results.append(ComponentResult(c.name, kind, None, None, None, price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
+    total = float(sum(r.price for r in results))
+    cra_pot = float(np.sum(max_cra) - np.sum(actual_cra))
+    ia_pot = float(np.sum(max_ia) - np.sum(actual_ia))
+    agreed_cra = float(checks.money("contract level cost risk adjustment", contract_level_cra, nonnegative=True))
+    agreed_ia = float(checks.money("contract level incentive adjustment", contract_level_ia, nonnegative=True))
+    tolerance = 1e-9 * max(1.0, total)
+    if agreed_cra > cra_pot + tolerance:
+        raise PricingInputError(
+            f"contract level cost risk adjustment {checks.fmt(agreed_cra)} exceeds the maximum {checks.fmt(cra_pot)}: "
+            f"the components' CRAs at +25% of the BPR less those agreed (regulation 19G; guidance 9.11-9.12)")
+    if agreed_ia > ia_pot + tolerance:
+        raise PricingInputError(
+            f"contract level incentive adjustment {checks.fmt(agreed_ia)} exceeds the maximum {checks.fmt(ia_pot)}: "
+            f"2pp on the formula components' allowable costs less the incentive adjustments agreed "
+            f"(regulation 19G; guidance 9.20-9.21)")
+    return Aggregation(tuple(results), total, float(np.sum(max_cra)), float(np.sum(actual_cra)), cra_pot,
+                       float(np.sum(max_ia)), float(np.sum(actual_ia)), ia_pot, agreed_cra, agreed_ia)

@@ -1,0 +1,367 @@
+"""The POCO adjustment: the reduction to allowable costs for group profits (Act s.20(2A); regulation
+13A; allowable costs guidance v7.3, Part I, Table 2 and the I.7 worked example), for a group
+supply chain of any depth.
+
+Stage 1  document the chain, bottom-up: each contract's price is its total allowable costs (its own
+         plus the prices its sub-contracts charge it) times (1 + its contract profit rate).
+Stage 2  profit of each in-scope group and further group sub-contract at its full CPR.
+Stage 3  its capital servicing amount (total allowable costs x CSA), excluded (I.4.6(a)).
+Stage 4  appropriate sub-contractor profit, the risk premium above the prime's (I.4.5):
+         own allowable costs x BPR x (CRA_sub - CRA_prime), only where positive. Own allowable
+         costs exclude the prices of in-scope further group sub-contracts only.
+Stage 5  POCO deduction = sum of stage 2 - sum of stage 3 - sum of stage 4.
+
+Where only part of a sub-contract's output serves the contract (I.4.4(b)), ``output_share`` scales
+the price it charges its parent and its stage 2-4 amounts; shares multiply down the chain, since a
+further sub-contract serves the contract only through its parent's share.
+
+Scope (I.2.2, I.8.1-I.8.2): a sub-contract is out of scope when it is not with an associated person,
+was competed, is priced by commercial pricing or in accordance with law, is worth less than
+£250,000, or has no profit in its price; and so is everything below an out-of-scope contract, whose
+profit reaches the prime only inside that contract's price. An out-of-scope contract's price is
+still a cost of its parent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import checks
+from .components import method_kind
+from .errors import PricingInputError, SupplyChainError
+from .profit_rate import contract_profit_rate
+from .tables import flag, read_table
+
+#: Regulation 13A(3)(c), (4)(c): a group sub-contract has a value of no less than £250,000.
+VALUE_THRESHOLD = 250_000.0
+
+REQUIRED = ("name", "parent", "own_allowable_costs", "bpr", "cra", "ia", "csa")
+OPTIONAL = ("output_share", "profit_rate", "value", "associated", "competed", "pricing_method")
+ALIASES = {"own allowable costs": "own_allowable_costs", "allowable_costs": "own_allowable_costs",
+           "own costs": "own_allowable_costs", "share": "output_share", "method": "pricing_method"}
+
+
+@dataclass(frozen=True)
+class SupplyChainContract:
+    """One row of the supply chain table. ``parent`` is None for the prime contract."""
+
+    name: str
+    parent: str | None
+    own_allowable_costs: float
+    bpr: float | None = None
+    cra: float | None = None
+    ia: float | None = None
+    csa: float | None = None
+    output_share: float | None = None
+    profit_rate: float | None = None
+    value: float | None = None
+    associated: bool | None = None
+    competed: bool | None = None
+    pricing_method: str | None = None
+
+
+@dataclass(frozen=True)
+class ContractStages:
+    """One contract's figures through Table 2."""
+
+    name: str
+    parent: str | None
+    depth: int
+    in_scope: bool
+    reason: str
+    own_allowable_costs: float
+    sub_contract_costs: float
+    total_allowable_costs: float
+    contract_profit_rate: float
+    capital_servicing_adjustment: float
+    price: float
+    output_share: float
+    charged_price: float
+    stage2_profit: float
+    stage3_capital_servicing: float
+    stage4_own_costs: float
+    stage4_cra_difference: float
+    stage4_appropriate_profit: float
+
+    @property
+    def attributable_profit(self) -> float:
+        return self.stage2_profit - self.stage3_capital_servicing - self.stage4_appropriate_profit
+
+
+@dataclass(frozen=True)
+class PocoAdjustment:
+    """The POCO adjustment and the prime contract's price before and after it."""
+
+    contracts: tuple[ContractStages, ...]
+    prime: ContractStages
+    total_profit: float
+    total_capital_servicing: float
+    initial_adjustment: float
+    appropriate_subcontractor_profit: float
+    deduction: float
+    prime_allowable_costs_before: float
+    prime_price_before: float
+    prime_allowable_costs_after: float
+    prime_price_after: float
+
+    @property
+    def prime_profit_before_csa(self) -> float:
+        p = self.prime
+        return self.prime_allowable_costs_before * (p.contract_profit_rate - p.capital_servicing_adjustment)
+
+    @property
+    def prime_csa_before(self) -> float:
+        return self.prime_allowable_costs_before * self.prime.capital_servicing_adjustment
+
+    @property
+    def prime_profit_before_csa_after(self) -> float:
+        p = self.prime
+        return self.prime_allowable_costs_after * (p.contract_profit_rate - p.capital_servicing_adjustment)
+
+    @property
+    def prime_csa_after(self) -> float:
+        return self.prime_allowable_costs_after * self.prime.capital_servicing_adjustment
+
+    def contract(self, name: str) -> ContractStages:
+        for c in self.contracts:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _name(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def supply_chain_from_table(table: Any) -> list[SupplyChainContract]:
+    """Rows of a supply chain range with a header row (columns matched by name, any order)."""
+    rows = read_table("supply chain", table, REQUIRED, OPTIONAL, ALIASES)
+    out = []
+    for r in rows:
+        name = _name(r["name"], "name")
+        if name is None:
+            raise SupplyChainError(f"supply chain row {r['_row']} name is empty: every contract needs a name")
+        out.append(SupplyChainContract(
+            name, _name(r["parent"], "parent"), r["own_allowable_costs"], r["bpr"], r["cra"], r["ia"], r["csa"],
+            r["output_share"], r["profit_rate"], r["value"],
+            r["associated"], r["competed"], r["pricing_method"]))
+    return out
+
+
+def _tree(chain: Sequence[SupplyChainContract]) -> tuple[int, list[list[int]], list[int]]:
+    """Root index, children lists and a top-down order; raises on a broken structure."""
+    index: dict[str, int] = {}
+    for i, c in enumerate(chain):
+        if c.name in index:
+            raise SupplyChainError(f"supply chain name {checks.fmt(c.name)} appears twice: each contract once")
+        index[c.name] = i
+    roots = [i for i, c in enumerate(chain) if c.parent is None]
+    if not roots:
+        raise SupplyChainError("supply chain has no prime contract: exactly one row must have an empty parent")
+    if len(roots) > 1:
+        names = ", ".join(chain[i].name for i in roots[:5])
+        raise SupplyChainError(
+            f"supply chain has {len(roots)} rows with an empty parent ({names}): only the prime contract has "
+            f"none, so give each sub-contract the contract it supplies")
+    children: list[list[int]] = [[] for _ in chain]
+    for i, c in enumerate(chain):
+        if c.parent is None:
+            continue
+        p = index.get(c.parent)
+        if p is None:
+            raise SupplyChainError(
+                f"supply chain contract {checks.fmt(c.name)} has parent {checks.fmt(c.parent)}, which is not a "
+                f"contract in the table")
+        if p == i:
+            raise SupplyChainError(f"supply chain contract {checks.fmt(c.name)} is its own parent")
+        children[p].append(i)
+    root = roots[0]
+    order = [root]
+    depth = {root: 0}
+    k = 0
+    while k < len(order):
+        node = order[k]
+        for child in children[node]:
+            depth[child] = depth[node] + 1
+            order.append(child)
+        k += 1
+    if len(order) != len(chain):
+        start = next(i for i in range(len(chain)) if i not in depth)
+        path, seen = [start], {start}
+        nxt = index[chain[start].parent]  # type: ignore[index]
+        while nxt not in seen:
+            path.append(nxt)
+            seen.add(nxt)
+            nxt = index[chain[nxt].parent]  # type: ignore[index]
+        cycle = path[path.index(nxt):] + [nxt]
+        raise SupplyChainError(
+            "supply chain has a cycle: " + " -> ".join(chain[i].name for i in cycle) +
+            " (each contract's parent must lead up to the prime contract)")
+    return root, children, order
+
+
+def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_unit: Any = 1.0,
+                    value_threshold: float = VALUE_THRESHOLD) -> PocoAdjustment:
+    """POCO reduction to the prime contract's allowable costs (regulation 13A; Part I, Table 2).
+
+    Args:
+        supply_chain: SupplyChainContracts, or a table with a header row: name, parent (empty for the
+            prime), own_allowable_costs, bpr, cra, ia, csa, and optionally output_share, profit_rate,
+            value, associated, competed, pricing_method. Rates are fractions; CRA is a fraction of BPR.
+        money_unit: pounds per unit of the table's money (1_000_000 when the table is in £m); used
+            only for the £250,000 value test of I.8.1(c).
+        value_threshold: the value test in pounds.
+
+    Examples:
+        Allowable costs guidance, I.7 (£m):
+
+        >>> chain = [SupplyChainContract("PC", None, 200, 0.08, 0.0, 0.0, 0.015),
+        ...          SupplyChainContract("SC1", "PC", 50, 0.08, 0.25, 0.0, 0.02),
+        ...          SupplyChainContract("SC2", "SC1", 25, 0.08, 0.10, 0.0, 0.01)]
+        >>> r = poco_adjustment(chain, money_unit=1_000_000)
+        >>> round(r.prime_price_before, 2), round(r.deduction, 3), round(r.prime_price_after, 2)
+        (313.98, 8.745, 304.41)
+    """
+    if not isinstance(supply_chain, (list, tuple)) or (
+            supply_chain and not isinstance(supply_chain[0], SupplyChainContract)):
+        supply_chain = supply_chain_from_table(supply_chain)
+    chain = list(supply_chain)
+    if not chain:
+        raise SupplyChainError("supply chain is empty: give the prime contract and its group sub-contracts")
+    unit = float(checks.money("money unit", money_unit))
+    checks.check("money unit", unit, unit > 0, "must be above zero: pounds per unit of the table's money")
+    root, children, order = _tree(chain)
+    n = len(chain)
+
+    own = np.empty(n)
+    share = np.ones(n)
+    four_step = np.zeros(n, dtype=bool)
+    rate_only = np.zeros(n)
+    steps = {k: np.zeros(n) for k in ("bpr", "cra", "ia", "csa")}
+    for i, c in enumerate(chain):
+        label = f"supply chain contract {c.name}"
+        own[i] = checks.money(f"{label} own allowable costs", c.own_allowable_costs, nonnegative=True)
+        if c.output_share is not None:
+            if i == root:
+                s = checks.number(f"{label} output share", c.output_share)
+                if s != 1:
+                    raise PricingInputError(f"{label} output share {checks.fmt(s)} is given for the prime contract: "
+                                            f"leave it empty (the prime contract's output is the contract's)")
+            else:
+                s = checks.number(f"{label} output share", c.output_share)
+                checks.check(f"{label} output share", s, 0 < s <= 1,
+                             "must be above 0 and at most 1: the part of the output the contract needs (I.4.4(b))")
+                share[i] = s
+        given = [k for k in ("bpr", "cra", "ia", "csa") if getattr(c, k) is not None]
+        if c.profit_rate is not None:
+            if given:
+                raise PricingInputError(
+                    f"{label} gives profit_rate and {given[0]}: give either the four steps (bpr, cra, ia, csa) or, for "
+                    f"a sub-contract not priced by the four steps, its profit_rate alone (I.6.1)")
+            rate_only[i] = checks.rate(f"{label} profit rate", c.profit_rate)
+        else:
+            if len(given) < 4:
+                missing = next(k for k in ("bpr", "cra", "ia", "csa") if getattr(c, k) is None)
+                raise PricingInputError(
+                    f"{label} {missing} is empty: give bpr, cra, ia and csa, or a profit_rate for a sub-contract not "
+                    f"priced by the four steps")
+            four_step[i] = True
+            for k in steps:
+                steps[k][i] = checks.number(f"{label} {k}", getattr(c, k))
+    # One vectorised pass of the four steps, then name the contract if a row breaks a rule.
+    idx = np.flatnonzero(four_step)
+    cpr = rate_only.copy()
+    csa = np.zeros(n)
+    if idx.size:
+        try:
+            result = contract_profit_rate(*(steps[k][idx] for k in ("bpr", "cra", "ia", "csa")))
+        except PricingInputError:
+            for i in idx:  # find the row and let its own message name it
+                contract_profit_rate(*(float(steps[k][i]) for k in ("bpr", "cra", "ia", "csa")))
+            raise
+        cpr[idx] = result.contract_profit_rate
+        csa[idx] = result.capital_servicing_adjustment
+
+    parent_of = np.full(n, -1)
+    for p in order:
+        for child in children[p]:
+            parent_of[child] = p
+
+    # Stage 1, bottom-up: prices.
+    sub_costs = np.zeros(n)
+    total = np.zeros(n)
+    price = np.zeros(n)
+    for i in reversed(order):
+        total[i] = own[i] + sub_costs[i]
+        price[i] = total[i] * (1.0 + cpr[i])
+        if i != root:
+            sub_costs[parent_of[i]] += price[i] * share[i]
+
+    # Scope, top-down; cumulative output shares.
+    in_scope = np.zeros(n, dtype=bool)
+    reason = [""] * n
+    cumulative = np.ones(n)
+    depth = np.zeros(n, dtype=int)
+    for i in order:
+        if i == root:
+            reason[i] = "prime contract"
+            continue
+        p = int(parent_of[i])
+        depth[i] = depth[p] + 1
+        cumulative[i] = cumulative[p] * share[i]
+        c = chain[i]
+        label = f"supply chain contract {c.name}"
+        if p != root and not in_scope[p]:
+            reason[i] = f"out of scope: its parent {chain[p].name} is out of scope, so its profit reaches the prime only inside that price"
+            continue
+        value = price[i] if c.value is None else float(checks.money(f"{label} value", c.value, nonnegative=True))
+        kind = method_kind(c.pricing_method, f"{label} pricing method")
+        if not flag(f"{label} associated", c.associated, True):
+            reason[i] = "out of scope: not with a person associated with the primary contractor (I.8.1(b), I.2.2)"
+        elif flag(f"{label} competed", c.competed, False):
+            reason[i] = "out of scope: awarded by a competitive process (I.8.1(d), I.2.2)"
+        elif kind == "commercial":
+            reason[i] = "out of scope: priced by the commercial pricing method, regulation 19A (I.8.1(e))"
+        elif kind == "law":
+            reason[i] = "out of scope: price determined in accordance with law, regulation 19B(3) (I.8.1(e))"
+        elif value * unit < value_threshold:
+            reason[i] = (f"out of scope: value {checks.fmt(value * unit)} pounds is below £{value_threshold:,.0f} "
+                         f"(I.8.1(c)); set money_unit if the table is not in pounds")
+        elif cpr[i] <= 0:
+            reason[i] = "out of scope: its price includes no profit (I.8.1(a))"
+        else:
+            in_scope[i] = True
+            reason[i] = "in scope: group sub-contract" if p == root else "in scope: further group sub-contract"
+
+    # Stages 2-4.
+    prime_cra = steps["cra"][root] if four_step[root] else 0.0
+    in_scope_child_costs = np.zeros(n)
+    for i in order:
+        if i != root and in_scope[i]:
+            in_scope_child_costs[parent_of[i]] += price[i] * share[i]
+    stage2 = np.where(in_scope, total * cpr * cumulative, 0.0)
+    stage3 = np.where(in_scope, total * csa * cumulative, 0.0)
+    stage4_own = own + sub_costs - in_scope_child_costs
+    cra_diff = np.where(four_step, np.maximum(steps["cra"] - prime_cra, 0.0), 0.0)
+    stage4 = np.where(in_scope, stage4_own * steps["bpr"] * cra_diff * cumulative, 0.0)
+
+    contracts = tuple(ContractStages(
+        c.name, c.parent, int(depth[i]), bool(in_scope[i]), reason[i], float(own[i]), float(sub_costs[i]),
+        float(total[i]), float(cpr[i]), float(csa[i]), float(price[i]), float(cumulative[i]),
+        float(price[i] * share[i]), float(stage2[i]), float(stage3[i]), float(stage4_own[i]),
+        float(cra_diff[i] if in_scope[i] else 0.0), float(stage4[i])) for i, c in enumerate(chain))
+    s2, s3, s4 = float(stage2.sum()), float(stage3.sum()), float(stage4.sum())
+    deduction = s2 - s3 - s4
+    ac_before = float(total[root])
+    ac_after = ac_before - deduction
+    return PocoAdjustment(contracts, contracts[root], s2, s3, s2 - s3, s4, deduction, ac_before,
+                          float(price[root]), ac_after, ac_after * (1.0 + float(cpr[root])))
+

@@ -1,0 +1,232 @@
+"""The contract profit rate: the four steps of regulation 11 (from 1 April 2024) and the six steps
+in force before then.
+
+All rates are fractions (0.0824 for 8.24%). The cost risk adjustment is a fraction *of the
+baseline profit rate* (-0.25..+0.25, so -25% of 8.24% is -2.06 percentage points); the incentive
+and capital servicing adjustments are percentage points as fractions (0.01 for 1pp).
+Scalars and numpy arrays go through the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Union
+
+import numpy as np
+
+from . import checks
+from .errors import PricingInputError
+from .rates import parse_when, rate_key
+
+Number = Union[float, np.ndarray]
+
+#: Regulation 11(3): the cost risk adjustment is within plus or minus 25% of the baseline profit rate.
+CRA_LIMIT = 0.25
+#: Regulation 11(6): the incentive adjustment does not exceed two percentage points.
+IA_LIMIT = 0.02
+
+FOUR_STEPS_FROM = dt.date(2024, 4, 1)
+FUNDING_ADJUSTMENT_FROM = dt.date(2017, 4, 1)
+
+_CRA_RULE = ("is outside -25%..+25% of the baseline profit rate (regulation 11(3); guidance 4.1): "
+             "enter the adjustment as a fraction of the BPR, so -25% is -0.25")
+_IA_RULE = "is outside 0..2 percentage points (regulation 11(6); guidance 5.9): 1pp is 0.01"
+
+
+def cost_risk_adjustment(cra: Any, name: str = "cost risk adjustment") -> Number:
+    v = checks.number(name, cra)
+    if isinstance(v, float) and abs(v) > CRA_LIMIT + 1e-12 and 1 <= abs(v) <= 25:
+        raise PricingInputError(
+            f"{name} {checks.fmt(v)} {_CRA_RULE}; did you mean {checks.fmt(v / 100)} ({checks.fmt(v)}% of the BPR)?")
+    return checks.rate(name, v, lo=-CRA_LIMIT, hi=CRA_LIMIT, rule=_CRA_RULE)
+
+
+def incentive_adjustment(ia: Any, name: str = "incentive adjustment") -> Number:
+    return checks.rate(name, ia, lo=0.0, hi=IA_LIMIT, rule=_IA_RULE)
+
+
+def baseline_profit_rate(bpr: Any, name: str = "baseline profit rate") -> Number:
+    return checks.rate(name, bpr, lo=0.0, rule="is negative: a baseline profit rate is zero or more")
+
+
+def capital_servicing(csa: Any, name: str = "capital servicing adjustment") -> Number:
+    return checks.rate(name, csa)
+
+
+@dataclass(frozen=True)
+class ContractProfitRate:
+    """The section 7 table: each step's adjustment and the running total after it.
+
+    ``cra`` is the input fraction of the BPR; ``cra_points`` is the step 2 adjustment in
+    percentage points (BPR x CRA). ``capital_servicing_adjustment`` is the step 4 amount applied,
+    which for the government owned contractor rate without an agreed cost of capital is whatever
+    brings the rate to zero (guidance 6.19).
+    """
+
+    baseline_profit_rate: Number
+    cra: Number
+    cra_points: Number
+    incentive_adjustment: Number
+    capital_servicing_adjustment: Number
+    after_step_1: Number
+    after_step_2: Number
+    after_step_3: Number
+    contract_profit_rate: Number
+    rate_type: str = "standard"
+
+    def table(self) -> list[tuple[str, str, Any, Any]]:
+        """Rows of the section 7 table: (step, description, adjustment, running total)."""
+        return [
+            ("Step 1", "baseline profit rate", self.baseline_profit_rate, self.after_step_1),
+            ("Step 2", "cost risk adjustment", self.cra_points, self.after_step_2),
+            ("Step 3", "incentive adjustment", self.incentive_adjustment, self.after_step_3),
+            ("Step 4", "capital servicing adjustment", self.capital_servicing_adjustment,
+             self.contract_profit_rate),
+            ("", "contract profit rate", self.contract_profit_rate, self.contract_profit_rate),
+        ]
+
+
+def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_type: str = "standard",
+                         cost_of_capital_agreed: bool = False) -> ContractProfitRate:
+    """Contract profit rate by the four steps of regulation 11 (guidance v8, section 7).
+
+    CPR = BPR + BPR x CRA + IA + CSA, with the running total after each step.
+
+    Args:
+        bpr: step 1 baseline profit rate as a fraction (0.0824 for 8.24%), or the government
+            owned contractor rate when ``rate_type="GOCR"``.
+        cra: step 2 cost risk adjustment as a fraction of the BPR, -0.25..+0.25 (regulation 11(3)).
+        ia: step 3 incentive adjustment as a rate fraction, 0..0.02 (regulation 11(6)).
+        csa: step 4 capital servicing adjustment as a rate fraction (regulation 11(7)). For the
+            government owned contractor rate leave it None: step 4 then brings the rate to zero
+            (guidance 6.19), unless ``cost_of_capital_agreed`` (guidance 6.20) when it is used.
+        rate_type: "standard" (the baseline profit rate) or "GOCR".
+        cost_of_capital_agreed: with GOCR, the parties agreed a cost of capital charge at step 4.
+
+    Examples:
+        Guidance section 7, Example 1:
+
+        >>> r = contract_profit_rate(0.0824, -0.25, 0.01, 0.0301)
+        >>> round(r.after_step_2, 6), round(r.contract_profit_rate, 6)
+        (0.0618, 0.1019)
+    """
+    gocr = _is_gocr(rate_type)
+    b = baseline_profit_rate(bpr, "government owned contractor rate" if gocr else "baseline profit rate")
+    c = cost_risk_adjustment(cra)
+    i = incentive_adjustment(ia)
+    s1 = b
+    points = b * c
+    s2 = s1 + points
+    s3 = s2 + i
+    if gocr and not cost_of_capital_agreed:
+        if csa is not None and not _is_zero(csa):
+            raise PricingInputError(
+                f"capital servicing adjustment {checks.fmt(csa)} is given with the government owned "
+                f"contractor rate: step 4 brings that rate to zero (guidance 6.19) unless the parties "
+                f"agree a cost of capital (guidance 6.20); leave it empty or say the cost of capital is agreed")
+        k = -s3
+    else:
+        if csa is None:
+            raise PricingInputError("capital servicing adjustment is empty: enter a number (0 for none; "
+                                    "guidance 6.16 expects zero only in exceptional circumstances)")
+        k = capital_servicing(csa)
+    total = s3 + k
+    return ContractProfitRate(b, c, points, i, k, s1, s2, s3, total, "GOCR" if gocr else "standard")
+
+
+def _is_gocr(rate_type: Any) -> bool:
+    return rate_key(rate_type) == "government_owned_contractor_rate"
+
+
+def _is_zero(value: Any) -> bool:
+    try:
+        return bool(np.all(np.asarray(value, dtype=float) == 0))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class SixStepProfitRate:
+    """The six steps in force for contracts agreed before 1 April 2024, with running totals."""
+
+    baseline_profit_rate: Number
+    cra: Number
+    cra_points: Number
+    poco_adjustment: Number
+    ssro_funding_adjustment: Number
+    incentive_adjustment: Number
+    capital_servicing_adjustment: Number
+    after_step_1: Number
+    after_step_2: Number
+    after_step_3: Number
+    after_step_4: Number
+    after_step_5: Number
+    contract_profit_rate: Number
+
+    def table(self) -> list[tuple[str, str, Any, Any]]:
+        return [
+            ("Step 1", "baseline profit rate", self.baseline_profit_rate, self.after_step_1),
+            ("Step 2", "cost risk adjustment", self.cra_points, self.after_step_2),
+            ("Step 3", "POCO adjustment (deducted)", -self.poco_adjustment, self.after_step_3),
+            ("Step 4", "SSRO funding adjustment (deducted)", -self.ssro_funding_adjustment, self.after_step_4),
+            ("Step 5", "incentive adjustment", self.incentive_adjustment, self.after_step_5),
+            ("Step 6", "capital servicing adjustment", self.capital_servicing_adjustment,
+             self.contract_profit_rate),
+            ("", "contract profit rate", self.contract_profit_rate, self.contract_profit_rate),
+        ]
+
+
+def contract_profit_rate_six_step(bpr: Any, cra: Any, poco: Any, funding_adjustment: Any, ia: Any,
+                                  csa: Any, *, date_of_agreement: Any = None) -> SixStepProfitRate:
+    """Contract profit rate by the six steps, for contracts agreed before 1 April 2024.
+
+    CPR = BPR + BPR x CRA - POCO - funding adjustment + IA + CSA (Act s.17(2) as made; 2015 review,
+    figure 1). Step 4, the SSRO funding adjustment, applies only from 1 April 2017.
+
+    Args:
+        bpr: step 1 baseline profit rate as a fraction.
+        cra: step 2 cost risk adjustment as a fraction of the BPR, -0.25..+0.25.
+        poco: step 3 POCO deduction as a rate fraction (percentage points), zero or more.
+        funding_adjustment: step 4 SSRO funding adjustment as a rate fraction, zero or more
+            (0.00025 for 0.025%); zero for agreements before 1 April 2017.
+        ia: step 5 incentive adjustment, 0..0.02.
+        csa: step 6 capital servicing adjustment as a rate fraction.
+        date_of_agreement: optional; when given, it must be before 1 April 2024, and before
+            1 April 2017 the funding adjustment must be zero.
+
+    Examples:
+        >>> r = contract_profit_rate_six_step(0.0831, 0.1, 0.005, 0.00057, 0.0, 0.012)
+        >>> round(r.contract_profit_rate, 6)
+        0.09784
+    """
+    b = baseline_profit_rate(bpr)
+    c = cost_risk_adjustment(cra)
+    p = checks.rate("POCO adjustment", poco, lo=0.0, rule="is negative: step 3 deducts an amount of zero or more")
+    f = checks.rate("SSRO funding adjustment", funding_adjustment, lo=0.0,
+                    rule="is negative: step 4 deducts the published adjustment, zero or more")
+    i = incentive_adjustment(ia)
+    k = capital_servicing(csa)
+    if date_of_agreement is not None:
+        start = parse_when(date_of_agreement)
+        if start >= FOUR_STEPS_FROM.year:
+            raise PricingInputError(
+                f"date of agreement in {start}/{(start + 1) % 100:02d} is on or after 1 April 2024: the "
+                f"four-step process applies (guidance 1.23); use the four-step contract profit rate")
+        if start < FUNDING_ADJUSTMENT_FROM.year and not _is_zero(f):
+            raise PricingInputError(
+                f"SSRO funding adjustment {checks.fmt(funding_adjustment)} is given for an agreement before "
+                f"1 April 2017: step 4 did not apply until then (2015 review, figure 1); enter 0")
+    points = b * c
+    s1 = b
+    s2 = s1 + points
+    s3 = s2 - p
+    s4 = s3 - f
+    s5 = s4 + i
+    total = s5 + k
+    return SixStepProfitRate(b, c, points, p, f, i, k, s1, s2, s3, s4, s5, total)
+
+
+def uses_six_steps(date_of_agreement: Any) -> bool:
+    """True when the date of agreement falls before 1 April 2024 (guidance 1.23)."""
+    return parse_when(date_of_agreement) < FOUR_STEPS_FROM.year
