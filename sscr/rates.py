@@ -163,7 +163,7 @@ def parse_when(when: Any) -> int:
         raise PricingInputError("date of agreement is empty: enter a date, a financial year such as "
                                 "\"2024/25\" or a start year such as 2024")
     if isinstance(when, bool):
-        raise PricingInputError(f"date of agreement is {when}: enter a date or a financial year")
+        raise PricingInputError(f"date of agreement {when} is not a date: enter a date or a financial year")
     if isinstance(when, Real):
         value = float(when)
         if not math.isfinite(value) or value != int(value) and value < 1900:
