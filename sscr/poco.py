@@ -284,8 +284,11 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
         try:
             result = contract_profit_rate(*(steps[k][idx] for k in ("bpr", "cra", "ia", "csa")))
         except PricingInputError:
-            for i in idx:  # find the row and let its own message name it
-                contract_profit_rate(*(float(steps[k][i]) for k in ("bpr", "cra", "ia", "csa")))
+            for i in idx:  # find the first bad row and name its contract
+                try:
+                    contract_profit_rate(*(float(steps[k][i]) for k in ("bpr", "cra", "ia", "csa")))
+                except PricingInputError as exc:
+                    raise PricingInputError(f"supply chain contract {chain[i].name}: {exc}") from None
             raise
         cpr[idx] = result.contract_profit_rate
         csa[idx] = result.capital_servicing_adjustment
