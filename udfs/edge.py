@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, TypeVar
 
+import numpy as np
 import xlwings as xw
 
 from sscr.errors import PricingInputError
@@ -33,6 +34,19 @@ def cell_message(exc: BaseException, function: str) -> str:
             f"kind it does not expect: please report it with the inputs")
 
 
+def to_excel(value: Any) -> Any:
+    """numpy results as Excel takes them: floats, and arrays as lists of row lists (a column for 1-D)."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return float(value)
+        if value.ndim == 1:
+            return [[float(v)] for v in value]
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def worksheet_function(*, args: dict[str, str], spill: bool = False,
                        arg_options: dict[str, dict[str, Any]] | None = None) -> Callable[[F], F]:
     """Expose ``fn`` to Excel. ``args`` gives the help text of every argument, in order.
@@ -53,7 +67,7 @@ def worksheet_function(*, args: dict[str, str], spill: bool = False,
         @functools.wraps(fn)
         def call(*a: Any, **k: Any) -> Any:
             try:
-                return fn(*a, **k)
+                return to_excel(fn(*a, **k))
             except Exception as exc:  # the one place exceptions become cell text
                 message = cell_message(exc, fn.__name__)
                 return [[message]] if spill else message
