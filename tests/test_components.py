@@ -97,3 +97,13 @@ def test_previously_agreed_and_novated_prices_are_fixed_components():
     assert a.total_component_price == pytest.approx(55.865 + 50.0)
     with pytest.raises(PricingInputError, match="must be"):
         fixed_component("X", 1.0, "commercial")
+
+
+def test_a_dataframe_of_components_goes_through_the_same_implementation():
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["C1", "C2", "C3"], "method": ["formula", "commercial", "formula"],
+                          "allowable_costs": [50.0, None, 100.0], "bpr": [0.08, None, 0.08],
+                          "cra": [0.25, None, -0.1], "ia": [0.0, None, 0.0], "csa": [0.0173, None, 0.0141],
+                          "price": [None, 50.0, None]})
+    assert aggregate_components(frame).cra_pot == pytest.approx(2.8)

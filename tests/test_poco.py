@@ -140,3 +140,11 @@ def test_table_columns_any_order_and_case_and_empty_trailing_rows():
              [None] * 8]
     assert udfs.POCO(table, 1e6) == pytest.approx(4.0)
     assert udfs.POCO([["name", "parent", "costs"]]).startswith("Error: supply chain header 'costs' is not a known column")
+
+
+def test_a_dataframe_supply_chain():
+    import pandas as pd
+
+    frame = pd.DataFrame([["PC", None, 200.0, 0.08, 0.0, 0.0, 0.015], ["SC1", "PC", 50.0, 0.08, 0.25, 0.0, 0.02],
+                          ["SC2", "SC1", 25.0, 0.08, 0.10, 0.0, 0.01]], columns=HEADER)
+    assert poco_adjustment(frame, money_unit=1e6).deduction == pytest.approx(8.745)
