@@ -38,7 +38,18 @@ def servicing_rates(rates: Any) -> CapitalServicingRates:
              "negative working capital servicing rate")
     checked = [checks.rate(n, v, lo=0.0, rule="is negative: a published servicing rate is zero or more")
                for n, v in zip(names, values)]
-    return CapitalServicingRates(*(float(v) for v in checked))
+    # Arrays (one rate per row, for a portfolio) stay arrays; single rates are floats.
+    return CapitalServicingRates(*(v if isinstance(v, np.ndarray) else float(v) for v in checked))
+
+
+#: Guidance 6.16: the note (and warning) for a zero or negative capital servicing adjustment.
+DOUBLE_CHECK_NOTE = ("the capital servicing adjustment is zero or negative: guidance 6.16 expects this only "
+                     "in exceptional circumstances, so double check the calculation")
+
+
+def needs_double_check(adjustment: Number) -> Any:
+    """True where the adjustment is zero or negative (guidance 6.16), by row for an array."""
+    return np.asarray(adjustment) <= 0
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,8 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
         working_capital: (b) working capital value, money, may be negative. Pass None and give
             ``capital_employed`` instead to derive it as capital employed less fixed capital (6.33).
         cost_of_production: (d) annual cost of production, money, above zero.
-        rates: the three capital servicing rates as fractions, [fixed, positive, negative].
+        rates: the three capital servicing rates as fractions, [fixed, positive, negative]; or
+            :class:`CapitalServicingRates`, whose rates may be arrays (one per row) with array inputs.
         capital_employed: (c) optional; if given with working capital, they must agree.
 
     Examples:
@@ -141,11 +153,9 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
         else (0.0 if positive else r.negative_working * wc / cp)
 
     notes: tuple[str, ...] = ()
-    if np.any(np.asarray(adjustment) <= 0):
-        note = ("the capital servicing adjustment is zero or negative: guidance 6.16 expects this only in "
-                "exceptional circumstances, so double check the calculation")
-        notes = (note,)
-        warnings.warn(note, CapitalServicingWarning, stacklevel=2)
+    if np.any(needs_double_check(adjustment)):
+        notes = (DOUBLE_CHECK_NOTE,)
+        warnings.warn(DOUBLE_CHECK_NOTE, CapitalServicingWarning, stacklevel=2)
     return CapitalServicingAdjustment(fc, wc, ce, cp, e, f, g, h, r, fixed_allowance, pos_allowance,
                                       neg_allowance, x, adjustment, fixed_element, pos_element,
                                       neg_element, notes)

@@ -4,13 +4,20 @@ Each check takes the input's name as the analyst knows it, the value, and return
 float (or a float array when an array came in), or raises :class:`PricingInputError` with a message
 that names the input, the value and the rule. Scalars stay Python floats so that a single
 worksheet call is cheap; arrays are checked as a whole and the message names the first bad row.
+
+Inside :func:`collecting`, a check on an array does not raise: it records every element that breaks
+its rule (a :class:`Failure`), so a portfolio can report all its bad rows, each with the message the
+scalar check gives, from the very rules the calculation applies.
 """
 
 from __future__ import annotations
 
+import contextvars
 import math
+from contextlib import contextmanager
+from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -39,6 +46,59 @@ def fmt(value: Any) -> str:
 def pct(value: float) -> str:
     """A rate fraction as a per cent figure for messages: 0.0824 -> '8.24%'."""
     return format(value * 100, ".10g") + "%"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Elements of an array that break one rule: ``mask`` is True where they do, shaped like ``values``."""
+
+    name: str
+    mask: np.ndarray
+    values: np.ndarray
+    text: Callable[[str, float], str]
+
+    def message(self, index: int | tuple[int, ...]) -> str:
+        """The message the scalar check gives for the element at ``index``."""
+        return self.text(self.name, float(self.values[index]))
+
+
+_failures: contextvars.ContextVar[list[Failure] | None] = contextvars.ContextVar("sscr_check_failures",
+                                                                                  default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[Failure]]:
+    """Record every failing array element instead of raising on the first, in the order checked.
+
+    Scalar checks still raise. Calculations inside the block go on with the bad elements (floating
+    point warnings are silenced there), so their figures for those elements mean nothing: a caller
+    drops the rows that failed and uses, or recomputes, only the others.
+    """
+    found: list[Failure] = []
+    token = _failures.set(found)
+    try:
+        with np.errstate(all="ignore"):
+            yield found
+    finally:
+        _failures.reset(token)
+
+
+def is_collecting() -> bool:
+    return _failures.get() is not None
+
+
+def record(name: str, values: np.ndarray, bad: np.ndarray, text: Callable[[str, float], str]) -> bool:
+    """Inside :func:`collecting`, record the elements of ``values`` where ``bad`` holds and return
+    True; outside it, return False (the caller raises as it always has)."""
+    found = _failures.get()
+    if found is None:
+        return False
+    found.append(Failure(name, np.broadcast_to(bad, np.shape(values)), np.asarray(values), text))
+    return True
+
+
+def _not_finite(name: str, value: float) -> str:
+    return f"{name} is {fmt(value)}: enter a finite number"
 
 
 def _where(index: tuple[int, ...] | None) -> str:
@@ -75,7 +135,7 @@ def number(name: str, value: Any) -> float | np.ndarray:
     if isinstance(value, Real):
         v = float(value)
         if not math.isfinite(v):
-            raise PricingInputError(f"{name} is {fmt(v)}: enter a finite number")
+            raise PricingInputError(_not_finite(name, v))
         return v
     if is_array(value):
         try:
@@ -83,7 +143,7 @@ def number(name: str, value: Any) -> float | np.ndarray:
         except (TypeError, ValueError):
             raise PricingInputError(f"{name} holds a value that is not a number: enter numbers only") from None
         bad = ~np.isfinite(arr)
-        if bad.any():
+        if bad.any() and not record(name, arr, bad, _not_finite):
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             raise PricingInputError(f"{name}{_where(idx)} is {fmt(float(arr[idx]))}: enter a finite number")
         return arr
@@ -99,7 +159,7 @@ def check(name: str, value: float | np.ndarray, ok: Any, rule: str, hint: str = 
     """Raise unless ``ok`` (a bool, or a boolean array shaped like value) holds everywhere."""
     if isinstance(value, np.ndarray):
         mask = ~np.asarray(ok, dtype=bool)
-        if mask.any():
+        if mask.any() and not record(name, value, mask, lambda n, v: f"{n} {fmt(v)} {rule}{hint}"):
             where, bad = _first_bad(np.broadcast_to(mask, value.shape), value)
             raise PricingInputError(f"{name}{where} {fmt(bad)} {rule}{hint}")
     elif not ok:
@@ -122,7 +182,7 @@ def rate(name: str, value: Any, *, lo: float | None = None, hi: float | None = N
     v = number(name, value)
     ok = abs(v) < 1
     if isinstance(v, np.ndarray):
-        if not np.all(ok):
+        if not np.all(ok) and not record(name, v, ~ok, _slip_message):
             where, bad = _first_bad(~ok, v)
             raise PricingInputError(_slip_message(name + where, bad))
     elif not ok:

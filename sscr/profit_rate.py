@@ -36,10 +36,22 @@ _IA_RULE = "is outside 0..2 percentage points (regulation 11(6); guidance 5.9): 
 
 def cost_risk_adjustment(cra: Any, name: str = "cost risk adjustment") -> Number:
     v = checks.number(name, cra)
-    if isinstance(v, float) and abs(v) > CRA_LIMIT + 1e-12 and 1 <= abs(v) <= 25:
-        raise PricingInputError(
-            f"{name} {checks.fmt(v)} {_CRA_RULE}; did you mean {checks.fmt(v / 100)} ({checks.fmt(v)}% of the BPR)?")
+    if isinstance(v, float):
+        if _typed_as_percent(v):
+            raise PricingInputError(_percent_message(name, v))
+    elif checks.is_collecting():  # a portfolio row gets the message a single cell gets
+        checks.record(name, v, _typed_as_percent(v), _percent_message)
     return checks.rate(name, v, lo=-CRA_LIMIT, hi=CRA_LIMIT, rule=_CRA_RULE)
+
+
+def _typed_as_percent(v: Number) -> Any:
+    """A cost risk adjustment that looks like a per cent figure typed where a fraction belongs."""
+    a = abs(v)
+    return (a > CRA_LIMIT + 1e-12) & (a >= 1) & (a <= 25)
+
+
+def _percent_message(name: str, v: float) -> str:
+    return f"{name} {checks.fmt(v)} {_CRA_RULE}; did you mean {checks.fmt(v / 100)} ({checks.fmt(v)}% of the BPR)?"
 
 
 def incentive_adjustment(ia: Any, name: str = "incentive adjustment") -> Number:
