@@ -118,7 +118,8 @@ def price_portfolio(portfolio: "pd.DataFrame", *, rates_file: str | os.PathLike[
             row 1 of the file); ``file_row`` and the stderr summary of the command line use it.
 
     Returns:
-        A new DataFrame: the input's columns unchanged, then :data:`OUTPUTS`. A row that fails has
+        A new DataFrame: the input's columns unchanged, then :data:`OUTPUTS` (a portfolio that was
+        priced before is priced afresh: the columns a pricing wrote are replaced). A row that fails has
         no figures and the reason in ``error`` (the message a worksheet cell would show: the input's
         name, the value and the rule); a wholly empty row is left empty. Rates and adjustments are
         fractions, money is in the input's unit. Missing figures are empty (NaN), never a number.
@@ -136,6 +137,7 @@ def price_portfolio(portfolio: "pd.DataFrame", *, rates_file: str | os.PathLike[
 
     if not isinstance(portfolio, pd.DataFrame):
         raise PricingInputError(f"portfolio is {checks.fmt(portfolio)}: give a pandas DataFrame, one component a row")
+    portfolio = without_previous_pricing(portfolio)
     columns = match_columns(portfolio.columns)
     n = len(portfolio)
     if n == 0:
@@ -145,6 +147,16 @@ def price_portfolio(portfolio: "pd.DataFrame", *, rates_file: str | os.PathLike[
     out = portfolio.copy()
     extra = pd.DataFrame(p.outputs(first_row), index=portfolio.index)
     return pd.concat([out, extra], axis=1)
+
+
+def without_previous_pricing(portfolio: "pd.DataFrame") -> "pd.DataFrame":
+    """A portfolio priced before (every column the pricing writes is there) without those columns,
+    so that it can be priced again, under other rates; otherwise the portfolio as it is."""
+    written = {normalise(c) for c in OUTPUTS}
+    previous = [c for c in portfolio.columns if normalise(c) in written]
+    if len({normalise(c) for c in previous}) == len(written):
+        return portfolio.drop(columns=previous)
+    return portfolio
 
 
 def failures(priced: "pd.DataFrame") -> list[tuple[int, str]]:
@@ -245,7 +257,7 @@ def _numbers(series: "pd.Series") -> _Column:
         keep = ~pd.isna(series).to_numpy()
         return _Column(np.full(n, np.nan), np.zeros(n, bool), {int(i): raw[i] for i in np.flatnonzero(keep)})
     if pd.api.types.is_numeric_dtype(dtype):
-        values = series.to_numpy(dtype=float, na_value=np.nan)
+        values = np.array(series.to_numpy(dtype=float, na_value=np.nan), dtype=float)  # writable
         return _Column(values, ~np.isnan(values), {})
     raw = series.to_numpy(dtype=object)
     numeric = np.fromiter((_is_number(v) for v in raw), bool, n)
@@ -442,8 +454,9 @@ class _Pricing:
         frame = self.frame
         if frame.shape[1] == 0:
             return np.zeros(self.n, bool)
-        empty = pd.isna(frame).to_numpy()
-        text = np.flatnonzero(frame.dtypes.to_numpy() == object)
+        empty = np.array(pd.isna(frame).to_numpy(), dtype=bool)  # writable
+        text = np.array([j for j, t in enumerate(frame.dtypes) if not (
+            pd.api.types.is_numeric_dtype(t) or pd.api.types.is_datetime64_any_dtype(t))], dtype=np.int64)
         others = np.setdiff1d(np.arange(frame.shape[1]), text)
         candidates = np.flatnonzero(empty[:, others].all(axis=1)) if others.size else np.arange(self.n)
         for j in text:  # a cell of spaces is empty too; only rows empty elsewhere need looking at

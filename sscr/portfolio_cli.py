@@ -1,0 +1,376 @@
+"""``sscr price PORTFOLIO --out FILE``: price a table of components read from a CSV, XLSX or Parquet
+file and write every row's figures (and the reason for any row that could not be priced) to a CSV,
+XLSX or Parquet file, chosen by the extension of ``--out``.
+
+An edge: it reads and writes files (openpyxl for workbooks, pyarrow through pandas for Parquet) and
+hands a DataFrame to :func:`sscr.portfolio.price_portfolio`, which does the pricing.
+
+Exit status: 0 when every row is priced, 1 when some rows are not (the output is still written, the
+reasons are in its ``error`` column and summarised on stderr), 2 for a command that cannot run as
+given (an unknown file type, an output file that would overwrite something), 3 when the portfolio
+cannot be read as a whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .checks import fmt
+from .cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from .errors import PricingInputError
+
+FORMATS = {".csv": "CSV", ".xlsx": "XLSX", ".parquet": "Parquet", ".pq": "Parquet"}
+#: How many failed rows the summary on stderr lists before it refers to the error column.
+SHOWN = 20
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "price", help="price a portfolio of components (CSV, XLSX or Parquet)",
+        description="Price every component of a portfolio by the four steps of regulation 11 and the pricing "
+                    "formula. Columns, matched by name in any case and order: allowable_costs, cra, ia; bpr or "
+                    "date_of_agreement; csa, or fixed_capital, working_capital or capital_employed and "
+                    "cost_of_production (with the capital servicing rates given or looked up by date); "
+                    "optional rate_type (standard or GOCR) and cost_of_capital_agreed. Other columns are "
+                    "carried through. Rows that cannot be priced keep their reason in an error column.")
+    parser.add_argument("portfolio", metavar="PORTFOLIO", help="the components: a .csv, .xlsx or .parquet file")
+    parser.add_argument("--out", required=True, metavar="FILE",
+                        help="where to write the priced rows: .csv, .xlsx or .parquet")
+    parser.add_argument("--sheet", metavar="NAME", help="the worksheet to read from an .xlsx (default: the first)")
+    parser.add_argument("--rates-file", metavar="CSV", dest="rates_file",
+                        help="your own rates file, laid over the published rates (as SSCR_RATES_FILE)")
+    parser.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .portfolio import OUTPUTS, failures, price_portfolio, without_previous_pricing
+
+    source, out = Path(args.portfolio), Path(args.out)
+    for path, what in ((source, "PORTFOLIO"), (out, "--out")):
+        if path.suffix.lower() not in FORMATS:
+            return _usage(f"{what} {fmt(str(path))} is not a .csv, .xlsx or .parquet file")
+    if not source.is_file():
+        return _usage(f"PORTFOLIO {fmt(str(source))} does not exist")
+    if out.exists() and (out.resolve() == source.resolve() or os.path.samefile(out, source)):
+        return _usage(f"--out {fmt(str(out))} is the portfolio itself: write the priced rows to another file")
+    if out.exists() and not args.overwrite:
+        return _usage(f"--out {fmt(str(out))} exists: choose another file, or add --overwrite to replace it")
+    if not out.parent.is_dir():
+        return _usage(f"--out {fmt(str(out))}: the folder {fmt(str(out.parent))} does not exist")
+    if args.sheet is not None and source.suffix.lower() != ".xlsx":
+        return _usage("--sheet is for an .xlsx portfolio")
+
+    raw, parsed, first_row = read_portfolio(source, sheet=args.sheet)
+    priced = price_portfolio(parsed, rates_file=args.rates_file, first_row=first_row)
+    # A CSV written back keeps each cell's text as it was; a workbook or Parquet file gets the numbers
+    # and dates read from it (a pass-through column stays as written).
+    result = without_previous_pricing(raw if out.suffix.lower() == ".csv" else parsed).copy()
+    for column in OUTPUTS:  # the user's cells as they wrote them, then the figures
+        result[column] = priced[column].to_numpy()
+    write_table(result, out)
+
+    bad = failures(priced)
+    blank = int((priced["file_row"].notna() & priced["rate_type_used"].isna() & priced["error"].isna()).sum())
+    done = len(priced) - len(bad) - blank
+    print(f"sscr price: priced {done:,} of {done + len(bad):,} rows; wrote {out}", file=sys.stderr)
+    if not bad:
+        return EXIT_OK
+    print(f"sscr price: {len(bad):,} rows could not be priced (reasons in the error column):", file=sys.stderr)
+    for row, reason in bad[:SHOWN]:
+        print(f"  row {row}: {reason}", file=sys.stderr)
+    if len(bad) > SHOWN:
+        print(f"  ... and {len(bad) - SHOWN:,} more", file=sys.stderr)
+    return EXIT_PARTIAL
+
+
+def _usage(message: str) -> int:
+    print(f"sscr price: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+def read_portfolio(path: Path, *, sheet: str | None = None) -> tuple[Any, Any, int]:
+    """(the table as written, the table to price, the file row of the first data row)."""
+    kind = FORMATS[path.suffix.lower()]
+    if kind == "CSV":
+        raw = _read_csv(path)
+        return raw, _typed_text(raw), 2
+    if kind == "XLSX":
+        raw, first_row = _read_xlsx(path, sheet)
+        return raw, raw, first_row
+    raw = _read_parquet(path)
+    return raw, _typed_text(raw), 2
+
+
+def _read_csv(path: Path) -> Any:
+    import pandas as pd
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PricingInputError(f"portfolio {fmt(str(path))} cannot be read: {exc.strerror or exc}") from None
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel saves "CSV UTF-8" or the Windows code page
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[],
+                            skip_blank_lines=False)
+    except pd.errors.EmptyDataError:
+        raise PricingInputError(f"portfolio {fmt(str(path))} is empty: it needs a header row and rows of "
+                                f"components") from None
+    except pd.errors.ParserError as exc:
+        raise PricingInputError(f"portfolio {fmt(str(path))} is not a CSV file that can be read: {exc}") from None
+    header = next(csv.reader(io.StringIO(text)), [])
+    named = [h.strip() for h in header if h.strip()]
+    if len(set(named)) != len(named):
+        twice = next(h for h in named if named.count(h) > 1)
+        raise PricingInputError(f"portfolio {fmt(str(path))} names column {fmt(twice)} twice in its header")
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
+    for c in unnamed:
+        if (frame[c].str.strip() != "").any():
+            raise PricingInputError(f"portfolio {fmt(str(path))} has values in a column with no header "
+                                    f"(column {list(frame.columns).index(c) + 1}): give it a header")
+    frame = frame.drop(columns=unnamed)
+    # A blank line reads as one empty cell, and is a row of the file all the same.
+    return frame.fillna("")
+
+
+_CSV_NUMBER = re.compile(r"^\(?(?P<sign>[-+])?[£$€]?(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][-+]?\d+)?)"
+                         r"(?P<pct>%)?\)?$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def csv_number(text: str) -> Any:
+    """A CSV cell as a number where it is one as a spreadsheet shows it: "1,250,000", "£3,000",
+    "8.24%" (0.0824), "(500)" (-500); empty is None; anything else stays text, for the pricing to
+    report. The cell's text in the output is left as written."""
+    cell = text.strip()
+    if not cell:
+        return None
+    try:
+        value = float(cell)
+        return value if value == value else text  # "nan" is text, for the pricing to report
+    except ValueError:
+        pass
+    m = _CSV_NUMBER.match(cell.replace(" ", ""))
+    if not m or (cell.startswith("(") != cell.endswith(")")):
+        return text
+    value = float(m.group("digits").replace(",", ""))
+    if m.group("sign") == "-" or cell.startswith("("):
+        value = -value
+    if m.group("pct"):
+        value /= 100
+    return value
+
+
+def csv_date(text: str) -> Any:
+    """A date of agreement cell from a CSV: 31/03/2025 is a UK date; a number is a year or a serial."""
+    cell = text.strip()
+    m = _UK_DATE.match(cell)
+    if m:
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return text
+    try:
+        return float(cell)
+    except ValueError:
+        return text if cell else None
+
+
+def _typed_text(raw: Any) -> Any:
+    """Input columns held as text (every column of a CSV; a text column of a Parquet file) as numbers
+    and dates, read as a spreadsheet shows them; each distinct text is converted once."""
+    import numpy as np
+    import pandas as pd
+
+    from .portfolio import NUMBERS, match_columns, without_previous_pricing
+
+    raw = without_previous_pricing(raw)
+    columns = match_columns(raw.columns)
+    typed = raw.copy()
+    for name, label in columns.items():
+        if name not in NUMBERS and name != "date_of_agreement":
+            continue
+        if pd.api.types.is_numeric_dtype(raw[label].dtype) or pd.api.types.is_datetime64_any_dtype(raw[label].dtype):
+            continue
+        values = raw[label].dropna().to_numpy(dtype=object)
+        if not all(isinstance(v, str) for v in values):
+            continue  # typed cells (a Parquet object column of numbers) are read as they are
+        text = raw[label].fillna("").astype(str)
+        if name in NUMBERS:
+            numbers = pd.to_numeric(text, errors="coerce")
+            if not numbers.isna().any() or (text.str.strip() == "")[numbers.isna()].all():
+                typed[label] = numbers.astype(float)  # the common case: plain numbers and empty cells
+                continue
+            convert = csv_number
+        else:
+            convert = csv_date
+        codes, uniques = pd.factorize(text)
+        values = np.array([convert(u) for u in uniques] + [None], dtype=object)
+        typed[label] = pd.Series(values[codes], index=raw.index, dtype=object)
+    return typed
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
+    import pandas as pd
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise PricingInputError(f"portfolio {fmt(str(path))} cannot be opened as an .xlsx workbook: {exc}") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise PricingInputError(f"portfolio {fmt(str(path))} has no sheet {fmt(sheet)}: its sheets are "
+                                    f"{', '.join(book.sheetnames)}")
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header: list[Any] | None = None
+        header_row = 0
+        for header_row, cells in enumerate(rows, start=1):
+            if any(v is not None and str(v).strip() for v in cells):
+                header = list(cells)
+                break
+        if header is None:
+            raise PricingInputError(f"portfolio {fmt(str(path))} sheet {fmt(ws.title)} is empty: it needs a header "
+                                    f"row and rows of components")
+        body = [list(r) for r in rows]
+    finally:
+        book.close()
+    width = len(header)
+    while width and (header[width - 1] is None or not str(header[width - 1]).strip()):
+        width -= 1
+    while body and all(v is None or (isinstance(v, str) and not v.strip()) for v in body[-1]):
+        body.pop()  # formatted but empty rows below the data
+    for number, cells in enumerate(body, start=header_row + 1):
+        extra = [v for v in cells[width:] if v is not None and str(v).strip()]
+        if extra:
+            raise PricingInputError(f"portfolio {fmt(str(path))} row {number} has values beyond the header's "
+                                    f"columns: give every column a header")
+    for j in range(width):
+        if header[j] is None or not str(header[j]).strip():
+            raise PricingInputError(f"portfolio {fmt(str(path))} column {j + 1} has no header: give it one")
+    labels = [str(h).strip() for h in header[:width]]
+    data = {label: [(cells[j] if j < len(cells) else None) for cells in body] for j, label in enumerate(labels)}
+    if len(set(labels)) != len(labels):
+        raise PricingInputError(f"portfolio {fmt(str(path))} names a column twice in its header")
+    frame = pd.DataFrame({label: pd.Series(values, dtype=object) for label, values in data.items()})
+    return frame, header_row + 1
+
+
+def _read_parquet(path: Path) -> Any:
+    import pandas as pd
+
+    try:
+        return pd.read_parquet(path)
+    except ImportError as exc:
+        raise PricingInputError(f"reading Parquet needs the pyarrow package ({exc}): pip install pyarrow") from None
+    except Exception as exc:  # pyarrow raises its own error types for a damaged file
+        raise PricingInputError(f"portfolio {fmt(str(path))} cannot be read as Parquet: {exc}") from None
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+def write_table(frame: Any, path: Path) -> None:
+    """Write next to the destination, then move into place: a failed write leaves no half a file."""
+    kind = FORMATS[path.suffix.lower()]
+    fd, temp = tempfile.mkstemp(prefix=".sscr-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        if kind == "CSV":
+            frame.to_csv(temp, index=False)
+        elif kind == "XLSX":
+            _write_xlsx(frame, Path(temp))
+        else:
+            _parquet_ready(frame).to_parquet(temp, index=False)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalars
+        if isinstance(value, float) and value != value:
+            return None
+    return value
+
+
+def _write_xlsx(frame: Any, path: Path) -> None:
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from .portfolio import OUTPUTS
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("priced")
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for label in frame.columns:
+        cell = WriteOnlyCell(ws, value=str(label))
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    rate_columns = {c for c in OUTPUTS if c.startswith(("step_", "after_step", "contract_profit_rate"))
+                    or c in ("csa_fixed_rate", "csa_positive_working_rate", "csa_negative_working_rate")}
+    formats = {j: "0.00%" for j, c in enumerate(frame.columns) if c in rate_columns}
+    formats.update({j: "#,##0.00" for j, c in enumerate(frame.columns) if c in ("profit", "price")})
+    columns = []
+    for label in frame.columns:
+        series = frame[label]
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            series = series.astype(object).where(series.notna(), None)
+        columns.append(series.to_numpy(dtype=object))
+    for i in range(len(frame)):
+        row = []
+        for j, values in enumerate(columns):
+            value = _cell(values[i])
+            if j in formats and value is not None:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = formats[j]
+                row.append(cell)
+            else:
+                row.append(value)
+        ws.append(row)
+    book.save(path)
+
+
+def _parquet_ready(frame: Any) -> Any:
+    """Parquet wants one type a column: a column mixing numbers and text is written as text."""
+    import pandas as pd
+
+    out = frame.copy()
+    for label in out.columns:
+        series = out[label]
+        if series.dtype != object:
+            continue
+        kinds = {type(v) for v in series.dropna().to_numpy()}
+        if len(kinds) > 1 and not kinds <= {int, float}:
+            out[label] = series.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
+        elif kinds <= {int, float} and kinds:
+            out[label] = pd.to_numeric(series)
+    return out
