@@ -128,9 +128,12 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
         ce = fc + wc
         if capital_employed is not None:
             given = checks.money("capital employed", capital_employed)
-            checks.check("capital employed", given, abs(given - ce) <= 1e-9 * np.maximum(1.0, abs(ce)),
-                         f"does not equal fixed capital plus working capital ({checks.fmt(ce) if not isinstance(ce, np.ndarray) else 'by row'}) "
-                         "(Appendix B computation 1)")
+            agrees = abs(given - ce) <= 1e-9 * np.maximum(1.0, abs(ce))
+            if not (isinstance(ce, np.ndarray) and checks.record(  # a portfolio row names its own sum
+                    "capital employed", np.broadcast_to(given, np.shape(ce)), ~agrees,
+                    lambda n, v, i: f"{n} {checks.fmt(v)} {_sum_rule(float(ce[i]))}")):
+                checks.check("capital employed", given, agrees,
+                             _sum_rule(ce if not isinstance(ce, np.ndarray) else "by row"))
     checks.check("capital employed", ce, ce != 0,
                  "is zero: the CP:CE ratio (Appendix B computation 1) is undefined; check the balance sheet figures")
     r = servicing_rates(rates)
@@ -159,6 +162,11 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
     return CapitalServicingAdjustment(fc, wc, ce, cp, e, f, g, h, r, fixed_allowance, pos_allowance,
                                       neg_allowance, x, adjustment, fixed_element, pos_element,
                                       neg_element, notes)
+
+
+def _sum_rule(ce: Any) -> str:
+    shown = ce if isinstance(ce, str) else checks.fmt(ce)
+    return f"does not equal fixed capital plus working capital ({shown}) (Appendix B computation 1)"
 
 
 # --- capital employed and cost of production from the accounts (guidance 6.26-6.38) ---------------

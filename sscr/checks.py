@@ -55,11 +55,11 @@ class Failure:
     name: str
     mask: np.ndarray
     values: np.ndarray
-    text: Callable[[str, float], str]
+    text: Callable[[str, float, Any], str]
 
     def message(self, index: int | tuple[int, ...]) -> str:
         """The message the scalar check gives for the element at ``index``."""
-        return self.text(self.name, float(self.values[index]))
+        return self.text(self.name, float(self.values[index]), index)
 
 
 _failures: contextvars.ContextVar[list[Failure] | None] = contextvars.ContextVar("sscr_check_failures",
@@ -87,17 +87,20 @@ def is_collecting() -> bool:
     return _failures.get() is not None
 
 
-def record(name: str, values: np.ndarray, bad: np.ndarray, text: Callable[[str, float], str]) -> bool:
+def record(name: str, values: np.ndarray, bad: Any, text: Callable[[str, float, Any], str]) -> bool:
     """Inside :func:`collecting`, record the elements of ``values`` where ``bad`` holds and return
-    True; outside it, return False (the caller raises as it always has)."""
+    True; outside it, return False (the caller raises as it always has). ``text(name, value, index)``
+    is the message for one element, as the scalar check words it."""
     found = _failures.get()
     if found is None:
         return False
-    found.append(Failure(name, np.broadcast_to(bad, np.shape(values)), np.asarray(values), text))
+    bad = np.broadcast_to(np.asarray(bad, dtype=bool), np.shape(values))
+    if bad.any():
+        found.append(Failure(name, bad, np.asarray(values), text))
     return True
 
 
-def _not_finite(name: str, value: float) -> str:
+def _not_finite(name: str, value: float, index: Any = None) -> str:
     return f"{name} is {fmt(value)}: enter a finite number"
 
 
@@ -159,7 +162,7 @@ def check(name: str, value: float | np.ndarray, ok: Any, rule: str, hint: str = 
     """Raise unless ``ok`` (a bool, or a boolean array shaped like value) holds everywhere."""
     if isinstance(value, np.ndarray):
         mask = ~np.asarray(ok, dtype=bool)
-        if mask.any() and not record(name, value, mask, lambda n, v: f"{n} {fmt(v)} {rule}{hint}"):
+        if mask.any() and not record(name, value, mask, lambda n, v, i: f"{n} {fmt(v)} {rule}{hint}"):
             where, bad = _first_bad(np.broadcast_to(mask, value.shape), value)
             raise PricingInputError(f"{name}{where} {fmt(bad)} {rule}{hint}")
     elif not ok:
@@ -194,7 +197,7 @@ def rate(name: str, value: Any, *, lo: float | None = None, hi: float | None = N
     return v
 
 
-def _slip_message(name: str, v: float) -> str:
+def _slip_message(name: str, v: float, index: Any = None) -> str:
     return (f"{name} {fmt(v)} is not a rate: rates are fractions, so 8.24% is 0.0824 "
             f"(type it as 8.24% in Excel); did you mean {fmt(v / 100)} ({fmt(v)}%)?")
 

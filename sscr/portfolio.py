@@ -534,7 +534,7 @@ class _Pricing:
         rows = rows[~failed]
         if rows.size == 0:
             return rows, None
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="ignore"):  # as in the first call
             warnings.simplefilter("ignore", CapitalServicingWarning)
             return rows, call(rows)
 

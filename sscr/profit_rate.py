@@ -50,7 +50,7 @@ def _typed_as_percent(v: Number) -> Any:
     return (a > CRA_LIMIT + 1e-12) & (a >= 1) & (a <= 25)
 
 
-def _percent_message(name: str, v: float) -> str:
+def _percent_message(name: str, v: float, index: Any = None) -> str:
     return f"{name} {checks.fmt(v)} {_CRA_RULE}; did you mean {checks.fmt(v / 100)} ({checks.fmt(v)}% of the BPR)?"
 
 
