@@ -156,6 +156,7 @@ def test_bad_register_gives_its_specific_message(table, expected):
     ({"trials": "many"}, "trials is text ('many'), not a number"),
     ({"seed": -1}, "seed -1 must be a whole number from 0"),
     ({"seed": 1.5}, "seed 1.5 must be a whole number"),
+    ({"seed": 1e20}, "seed 1e+20 must be a whole number from 0 to 9007199254740992"),
     ({"bins": 0}, "bins 0 must be a whole number from 1 to 1000"),
 ])
 def test_bad_simulation_settings_give_their_specific_message(kw, expected):

@@ -43,6 +43,8 @@ from ..tables import read_table
 #: Trials are drawn in blocks of this many, so memory stays bounded for any number of trials.
 BLOCK = 20_000
 MAX_TRIALS = 10_000_000
+#: Seeds are whole numbers a spreadsheet cell holds exactly (2^53).
+MAX_SEED = 2 ** 53
 DEFAULT_TRIALS = 100_000
 DEFAULT_SEED = 0
 DEFAULT_BINS = 20
@@ -319,7 +321,7 @@ def simulate_risk(register: Sequence[Risk] | Any, *, trials: Any = DEFAULT_TRIAL
     Args:
         register: as for :func:`risk_contingency_element`.
         trials: the number of trials, a whole number from 1 to 10,000,000.
-        seed: the seed of numpy's default Generator, a whole number, 0 or more; the same
+        seed: the seed of numpy's default Generator, a whole number from 0 to 2^53; the same
             register, trials and seed give the same results.
         bins: the number of histogram bins, 1 to 1,000.
 
@@ -329,7 +331,7 @@ def simulate_risk(register: Sequence[Risk] | Any, *, trials: Any = DEFAULT_TRIAL
         (0.0, 40000.0, 10000.0)
     """
     n = checks.positive_int("trials", trials, lo=1, hi=MAX_TRIALS)
-    s = checks.positive_int("seed", seed, lo=0, hi=2 ** 63 - 1)
+    s = checks.positive_int("seed", seed, lo=0, hi=MAX_SEED)
     k = checks.positive_int("bins", bins, lo=1, hi=1000)
     results = _results(register)
     ev = math.fsum(r.expected_value for r in results)
