@@ -90,6 +90,21 @@ class ContractStages:
     def attributable_profit(self) -> float:
         return self.stage2_profit - self.stage3_capital_servicing - self.stage4_appropriate_profit
 
+    @property
+    def profit_less_capital_servicing(self) -> float:
+        """Stage 3 net: stage 2 profit less the capital servicing amount (I.7, "Profit SC1 - CSA SC1")."""
+        return self.stage2_profit - self.stage3_capital_servicing
+
+    @property
+    def profit_before_csa(self) -> float:
+        """Stage 1: total allowable costs x the rate after steps 1-3 (I.7, "Profit (before CSA)")."""
+        return self.total_allowable_costs * (self.contract_profit_rate - self.capital_servicing_adjustment)
+
+    @property
+    def capital_servicing_amount(self) -> float:
+        """Stage 1: total allowable costs x the step 4 adjustment (I.7, "CSA for ...")."""
+        return self.total_allowable_costs * self.capital_servicing_adjustment
+
 
 @dataclass(frozen=True)
 class PocoAdjustment:

@@ -1,0 +1,285 @@
+"""The fill: read a template's inputs by defined name, compute every figure with the sscr core, and
+write or reconcile the computed cells and the Rates sheet. One implementation for every book: it
+works through the :class:`~sscr.workbooks.adapter.Book` interface only (an xlsx file for
+``sscr regenerate`` and the build; a live Excel book for the add-in).
+
+Computed cells hold native Excel formulas; the figure written as each one's value is the core's,
+never an evaluation of the formula. A computed cell whose formula was changed or typed over, and a
+Rates sheet figure that disagrees with the package's rate table, are flagged (red fill and a
+comment) and reported, never silently corrected: what the user put there stays.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from sscr import checks
+from sscr.errors import PricingInputError
+from sscr.profit_rate import baseline_profit_rate, cost_risk_adjustment, incentive_adjustment
+from sscr.rates import RateTable, default_table
+from sscr.rounding import round_half_up
+
+from .adapter import Book
+from .layout import (ALTERNATIVE_METHODS, FORMULA_METHODS, RATES_COLUMNS, RATES_SHEET, RATES_TABLE_NAME,
+                     TEMPLATE_NAME, InputSpec, Template, rates_table_rows)
+from .templates import TEMPLATES
+
+
+class WorkbookError(PricingInputError):
+    """The workbook cannot be filled: not a template, or a defined name is missing."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A cell left as the user made it but disagreeing with the template or the rate table."""
+
+    where: str
+    message: str
+
+
+@dataclass
+class FillResult:
+    """What the fill did: the template, every computed figure by name, the headline figures, the
+    flags raised and any notes (warnings from the core)."""
+
+    template: str
+    figures: dict[str, Any]
+    headline: dict[str, Any]
+    flags: list[Flag] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    written: int = 0
+
+
+_LABEL = re.compile(r"^\d{4}/\d{2}$")
+
+
+def check_input(spec: InputSpec, value: Any, rates: RateTable) -> Any:
+    """The input's value checked against its rule, or PricingInputError naming the defined name,
+    the value and the rule. Empty optional inputs give None."""
+    name = spec.name
+    if isinstance(value, str) and not value.strip():
+        if value and spec.kind == "text":
+            raise PricingInputError(f"{name} {checks.fmt(value)} holds only spaces: clear the cell or enter text")
+        value = None
+    if value is None:
+        if spec.optional:
+            return None
+        raise PricingInputError(f"{name} is empty: enter {_rule(spec)}")
+    kind = spec.kind
+    if kind == "money":
+        return checks.money(name, value)
+    if kind == "money+":
+        return checks.money(name, value, nonnegative=True)
+    if kind == "positive":
+        v = checks.money(name, value)
+        checks.check(name, v, v > 0, "must be above zero")
+        return v
+    if kind == "bpr":
+        return baseline_profit_rate(value, name)
+    if kind == "cra":
+        return cost_risk_adjustment(value, name)
+    if kind == "ia":
+        return incentive_adjustment(value, name)
+    if kind == "rate":
+        return checks.rate(name, value)
+    if kind == "year":
+        years = [y.financial_year for y in rates.years]
+        if not isinstance(value, str) or not _LABEL.match(value.strip()):
+            raise PricingInputError(
+                f"{name} {checks.fmt(value)} is not a financial year written like \"2024/25\": choose one from the "
+                f"Rates sheet ({years[0]} to {years[-1]})")
+        if value.strip() not in years:
+            raise PricingInputError(
+                f"{name} {checks.fmt(value)} is not in the rate table ({years[0]} to {years[-1]}): add the year to "
+                f"your rates file (SSCR_RATES_FILE or --rates-file) from the London Gazette notice")
+        return value.strip()
+    if kind == "method":
+        text = str(value)
+        if text.lower() not in FORMULA_METHODS + ALTERNATIVE_METHODS:
+            raise PricingInputError(
+                f"{name} {checks.fmt(value)} is not a pricing method: use one of "
+                f"{', '.join(FORMULA_METHODS + ALTERNATIVE_METHODS)} (as in the cell's drop-down list)")
+        return text.lower()
+    if kind == "text":
+        return value
+    raise ValueError(f"input kind {kind!r} is not known")  # a template defect, not a user error
+
+
+def _rule(spec: InputSpec) -> str:
+    from .layout import VALIDATION
+    return VALIDATION[spec.kind][1]
+
+
+def normalise_formula(text: str) -> str:
+    """A formula compared as Excel means it: no '=', spaces, '$' or '_xlfn.'; names in upper case.
+    Text in double quotes is kept as it is."""
+    text = text.strip()
+    if text.startswith("="):
+        text = text[1:]
+    parts = re.split(r'("(?:[^"]|"")*")', text)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(part)
+        else:
+            out.append(re.sub(r"\s+", "", part).replace("$", "").upper().replace("_XLFN.", ""))
+    return "".join(out)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    return a == b
+
+
+def excel_precision(value: float | None) -> float | None:
+    """The core's figure to the 15 significant digits Excel works to, as a cell's cached value.
+
+    A spreadsheet shows a cell's stored double rounded half-up to the format's places; a figure a
+    few units in the last place below a half (the core's 2.405% for Appendix B (b) is
+    0.024049999999999995) would show one digit lower than Excel shows it after recalculating (Excel
+    rounds to 15 significant digits first). Stored to 15 digits, it shows as the guidance prints
+    it. The change is below 1e-15 relative.
+    """
+    return None if value is None else float(format(value, ".15g"))
+
+
+def display(value: Any, percent: bool) -> str:
+    """A figure for messages and the summary: per cent to 2 places, money to the penny."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if percent:
+            return f"{round_half_up(float(value) * 100, 2):.2f}%"
+        return f"{round_half_up(float(value), 2):,.2f}"
+    return checks.fmt(value)
+
+
+def template_of(book: Book) -> Template:
+    key = book.template()
+    if key is None:
+        raise WorkbookError(f"the workbook is not an sscr template: it has no {TEMPLATE_NAME} defined name "
+                            f"(templates are built by python -m sscr.workbooks.build)")
+    template = TEMPLATES.get(key)
+    if template is None:
+        raise WorkbookError(f"the workbook's {TEMPLATE_NAME} is {key!r}, which is not a known template "
+                            f"({', '.join(TEMPLATES)})")
+    return template
+
+
+def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
+    """Read the inputs, compute with the core, write the computed values and reconcile.
+
+    Raises PricingInputError (naming the defined name, the value and the rule) when an input is
+    bad; nothing has been written then.
+    """
+    table = rates if rates is not None else default_table()
+    template = template_of(book)
+    spec = template.spec()
+    names = book.names()
+    missing = [n for n in (*spec.inputs, *spec.outputs, RATES_TABLE_NAME) if n not in names]
+    if missing:
+        raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
+                            f"{' and more' if len(missing) > 5 else ''} of the {template.key} template: "
+                            f"restore them (Formulas > Name Manager) or start from a fresh template")
+    inputs = {name: check_input(s, book.get_input(name), table) for name, s in spec.inputs.items()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figures = template.compute(inputs, table)
+    notes = list(dict.fromkeys(str(w.message) for w in caught))
+    if set(figures) != set(spec.outputs):
+        extra = sorted(set(figures) - set(spec.outputs))
+        lacking = sorted(set(spec.outputs) - set(figures))
+        raise RuntimeError(f"template {template.key}: compute and layout disagree (extra {extra}, lacking {lacking})")
+
+    result = FillResult(template.key, {}, {}, notes=notes)
+    result.flags.extend(reconcile_rates(book, table))
+    for name, out in spec.outputs.items():
+        value = figures[name]
+        value = None if value is None else float(value)
+        result.figures[name] = value
+        percent = "%" in out.number_format
+        content = book.read_computed(name)
+        if content.formula is None:
+            message = (f"{name} should hold the formula ={out.formula} but a value was typed over it: "
+                       f"{checks.fmt(content.value)}. The sscr core computes {display(value, percent)}. The typed value "
+                       f"is kept; restore the formula to clear this flag.")
+            book.flag(name, message)
+            result.flags.append(Flag(name, message))
+        elif not content.unverifiable and normalise_formula(content.formula) != normalise_formula(out.formula):
+            message = (f"{name} holds the formula ={content.formula}, not the template's ={out.formula}. The sscr "
+                       f"core computes {display(value, percent)}. The changed formula is kept and its value is not "
+                       f"filled in; restore the template's formula to clear this flag.")
+            book.flag(name, message)
+            result.flags.append(Flag(name, message))
+        else:
+            book.write_computed(name, excel_precision(value))
+            book.clear_flag(name)
+            result.written += 1
+    for name in template.headline:
+        result.headline[name] = result.figures[name]
+    book.finish()
+    return result
+
+
+def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
+    """Fill the Rates sheet from the rate table; flag figures that disagree with it."""
+    flags: list[Flag] = []
+    sheet = book.read_rates()
+    keys = [key for key, _h, _f, _n in RATES_COLUMNS]
+    headings = {key: h for key, h, _f, _n in RATES_COLUMNS}
+    row_of = {str(r[0]).strip(): i for i, r in enumerate(sheet) if r and r[0] is not None}
+    free = [i for i, r in enumerate(sheet) if all(v is None for v in r)]
+    for want in rates_table_rows(table):
+        label = want["financial_year"]
+        i = row_of.get(label)
+        if i is None:
+            if not free:
+                flags.append(Flag(f"{RATES_SHEET} sheet",
+                                  f"the Rates sheet has no empty row left for {label}: the rate table holds more years "
+                                  f"than the sheet's {len(sheet)} rows"))
+                continue
+            i = free.pop(0)
+        have_row = sheet[i]
+        for c, key in enumerate(keys):
+            want_value, have = want.get(key), have_row[c] if c < len(have_row) else None
+            if want_value is None and have is None:
+                continue
+            if have is None:
+                book.write_rate(i, c, want_value)
+            elif want_value is not None and _same(have, want_value):
+                book.clear_flag(RATES_TABLE_NAME, i, c)
+            else:
+                message = (f"Rates sheet, {label}, {headings[key]}: the sheet holds {checks.fmt(have)} but the rate table "
+                           f"says {checks.fmt(want_value)}. The workbook's formulas use the sheet's figure, the sscr core "
+                           f"the rate table's; the sheet's figure is kept. Correct it, or put the figure in a rates "
+                           f"file (SSCR_RATES_FILE) if it is right.")
+                book.flag(RATES_TABLE_NAME, message, i, c)
+                flags.append(Flag(f"Rates {label} {key}", message))
+    return flags
+
+
+def headline_text(result: FillResult) -> str:
+    """The headline figures as one line, per cent or money as the template shows them."""
+    template = TEMPLATES[result.template]
+    outputs = template.spec().outputs
+    return "  ".join(f"{name}={display(v, '%' in outputs[name].number_format)}"
+                     for name, v in result.headline.items())
+
+
+def expected_values(template: Template, inputs: Mapping[str, Any], rates: RateTable | None = None) -> dict[str, Any]:
+    """Every computed figure for ``inputs`` (checked as the fill checks them): for tests and callers."""
+    table = rates if rates is not None else default_table()
+    spec = template.spec()
+    checked = {n: check_input(s, inputs.get(n), table) for n, s in spec.inputs.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return template.compute(checked, table)

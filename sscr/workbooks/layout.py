@@ -1,0 +1,388 @@
+"""The building blocks of the template workbooks: input and computed cells with workbook-level
+defined names, the house styles, citations, and the Rates sheet.
+
+A template is laid out by code with openpyxl (:class:`Layout`). Every input and every computed cell
+gets a defined name; the fill reads and writes cells by those names only, never by address, so a
+template can be rearranged without touching the fill. Computed cells hold native Excel formulas
+(plain arithmetic over defined names, IF, INDEX/MATCH, SUM, MAX): never an add-in function, so the
+workbook calculates in any spreadsheet application.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sscr.rates import RateTable
+
+#: Defined name holding the template's key as a text constant: how regeneration knows the layout.
+TEMPLATE_NAME = "SSCR_template"
+TEMPLATE_VERSION_NAME = "SSCR_template_version"
+
+# Number formats: money as the guidance prints it; rates as per cent; a dash for an empty step.
+MONEY = '£#,##0;-£#,##0'
+MONEY_2DP = '£#,##0.00;-£#,##0.00'
+MILLIONS = '#,##0.00;-#,##0.00'
+PERCENT = '0.00%'
+PERCENT_DASH = '0.00%;-0.00%;"-"'
+PERCENT_1DP = '0.0%'
+RATIO_1DP = '0.0'
+RATIO_2DP = '0.00;-0.00;"-"'
+PER_CENT_FIGURE = '0.00##'
+DATE = 'd mmm yyyy'
+TEXT = '@'
+
+THIN = Side(style="thin", color="FF8EA9C1")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
+COMPUTED_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+HEADER_FILL = PatternFill("solid", fgColor="FF1F3864")
+
+
+def _named_styles() -> list[NamedStyle]:
+    input_style = NamedStyle("SSCR input", font=Font(name="Calibri", size=11, color="FF0000CC"),
+                             fill=INPUT_FILL, border=BOX, protection=Protection(locked=False),
+                             alignment=Alignment(horizontal="right"))
+    computed = NamedStyle("SSCR computed", font=Font(name="Calibri", size=11, color="FF1F3864"),
+                          fill=COMPUTED_FILL, border=BOX, alignment=Alignment(horizontal="right"))
+    headline = NamedStyle("SSCR headline", font=Font(name="Calibri", size=11, bold=True, color="FF1F3864"),
+                          fill=COMPUTED_FILL, border=Border(left=THIN, right=THIN, top=THIN,
+                                                            bottom=Side(style="double", color="FF1F3864")),
+                          alignment=Alignment(horizontal="right"))
+    return [input_style, computed, headline]
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """An input cell: its defined name, what it is, the rule its value must meet (``kind``) and the
+    guidance figure the template ships with."""
+
+    name: str
+    label: str
+    kind: str
+    default: Any
+    optional: bool = False
+    sheet: str = ""
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """A computed cell: its defined name and its native Excel formula (without the '=')."""
+
+    name: str
+    label: str
+    formula: str
+    sheet: str = ""
+    ref: str = ""
+    number_format: str = "General"
+
+
+#: kind -> (data validation, the rule shown in Excel's input message)
+VALIDATION: dict[str, tuple[dict[str, Any] | None, str]] = {
+    "money": ({"type": "decimal", "operator": "between", "formula1": "-10000000000000",
+               "formula2": "10000000000000"}, "an amount of money"),
+    "money+": ({"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
+               "an amount of money, zero or more"),
+    "positive": ({"type": "decimal", "operator": "greaterThan", "formula1": "0"}, "a number above zero"),
+    "bpr": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "0.99"},
+            "a baseline profit rate as a percentage, e.g. 8.24%"),
+    "cra": ({"type": "decimal", "operator": "between", "formula1": "-0.25", "formula2": "0.25"},
+            "-25% to +25% of the baseline profit rate (regulation 11(3))"),
+    "ia": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "0.02"},
+           "0 to 2 percentage points, e.g. 1% for 1pp (regulation 11(6))"),
+    "rate": ({"type": "decimal", "operator": "between", "formula1": "-0.99", "formula2": "0.99"},
+             "a rate as a percentage, e.g. 3.01% for 3.01pp"),
+    "year": ({"type": "list", "formula1": "Rates_year"},
+             "a financial year on the Rates sheet, written like 2024/25"),
+    "method": ({"type": "list", "formula1": "Pricing_methods"},
+               "a pricing method: formula (or a default pricing method) or an alternative method"),
+    "text": (None, "text"),
+}
+
+
+class Layout:
+    """Lays out one template workbook and records its inputs and computed cells."""
+
+    def __init__(self, wb: Workbook, key: str, version: int):
+        self.wb = wb
+        self.key = key
+        self.inputs: dict[str, InputSpec] = {}
+        self.outputs: dict[str, OutputSpec] = {}
+        self._validations: dict[tuple[str, str], DataValidation] = {}
+        for style in _named_styles():
+            wb.add_named_style(style)
+        self._define(TEMPLATE_NAME, f'"{key}"')
+        self._define(TEMPLATE_VERSION_NAME, str(version))
+
+    def _define(self, name: str, value: str) -> None:
+        if name in self.wb.defined_names:
+            raise ValueError(f"defined name {name} is used twice in the {self.key} template")
+        self.wb.defined_names[name] = DefinedName(name, attr_text=value)
+
+    def name_range(self, name: str, ws: Worksheet, ref: str) -> None:
+        """A workbook-level name for a cell or range: ``'Sheet'!$A$1:$B$2``."""
+        parts = ref.split(":")
+        absolute = ":".join("$" + "".join(ch for ch in p if ch.isalpha()) + "$" +
+                            "".join(ch for ch in p if ch.isdigit()) for p in parts)
+        sheet = ws.title.replace("'", "''")
+        self._define(name, f"'{sheet}'!{absolute}")
+
+    def input(self, ws: Worksheet, ref: str, name: str, default: Any, kind: str, number_format: str = "General",
+              label: str = "", *, optional: bool = False) -> None:
+        """An input cell: input style, validation by kind, a defined name and the guidance figure."""
+        cell = ws[ref]
+        cell.value = default
+        cell.style = "SSCR input"
+        cell.number_format = number_format
+        if kind in ("text", "year", "method"):
+            cell.alignment = Alignment(horizontal="left")
+        self.name_range(name, ws, ref)
+        self.inputs[name] = InputSpec(name, label or name, kind, default, optional, ws.title, ref)
+        rule, prompt = VALIDATION[kind]
+        if rule is not None:
+            key = (ws.title, kind + ("?" if optional else ""))
+            dv = self._validations.get(key)
+            if dv is None:
+                dv = DataValidation(allow_blank=optional, showErrorMessage=True, showInputMessage=True,
+                                    errorTitle="Input outside its rule", error=f"Enter {prompt}.",
+                                    promptTitle="Input", prompt=f"Enter {prompt}."[:255], **rule)
+                ws.add_data_validation(dv)
+                self._validations[key] = dv
+            dv.add(ref)
+
+    def output(self, ws: Worksheet, ref: str, name: str, formula: str, number_format: str = "General",
+               label: str = "", *, headline: bool = False) -> None:
+        """A computed cell: a native formula over defined names, computed style, a defined name."""
+        formula = formula.lstrip("=")
+        cell = ws[ref]
+        cell.value = "=" + formula
+        cell.style = "SSCR headline" if headline else "SSCR computed"
+        cell.number_format = number_format
+        self.name_range(name, ws, ref)
+        self.outputs[name] = OutputSpec(name, label or name, formula, ws.title, ref, number_format)
+
+
+# --- text helpers --------------------------------------------------------------------------------
+
+TITLE_FONT = Font(name="Calibri", size=14, bold=True, color="FF1F3864")
+SECTION_FONT = Font(name="Calibri", size=11, bold=True, color="FF1F3864")
+CITE_FONT = Font(name="Calibri", size=9, italic=True, color="FF595959")
+HEADER_FONT = Font(name="Calibri", size=10, bold=True, color="FFFFFFFF")
+NOTE_FONT = Font(name="Calibri", size=9, color="FF595959")
+WARN_FONT = Font(name="Calibri", size=9, bold=True, color="FFC00000")
+
+
+def title(ws: Worksheet, text: str, subtitle: str) -> None:
+    ws["A1"] = text
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = subtitle
+    ws["A2"].font = CITE_FONT
+    ws["A3"] = ("Yellow cells are inputs; blue cells are computed by the formulas shown, and "
+                "'sscr regenerate' fills them from the sscr pricing core. A red cell was changed by hand: see its comment.")
+    ws["A3"].font = NOTE_FONT
+
+
+def section(ws: Worksheet, ref: str, text: str, cite: str = "", cite_ref: str | None = None) -> None:
+    ws[ref] = text
+    ws[ref].font = SECTION_FONT
+    if cite:
+        target = cite_ref or _right_of(ref, 0, 1)
+        ws[target] = cite
+        ws[target].font = CITE_FONT
+
+
+def header(ws: Worksheet, row: int, col: int, values: list[str]) -> None:
+    for i, text in enumerate(values):
+        cell = ws.cell(row=row, column=col + i, value=text)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def label(ws: Worksheet, ref: str, text: str, *, note: bool = False, bold: bool = False) -> None:
+    ws[ref] = text
+    if note:
+        ws[ref].font = NOTE_FONT
+    elif bold:
+        ws[ref].font = Font(name="Calibri", size=11, bold=True)
+
+
+def _right_of(ref: str, drow: int, dcol: int) -> str:
+    from openpyxl.utils.cell import coordinate_from_string, get_column_letter, column_index_from_string
+    letters, row = coordinate_from_string(ref)
+    return f"{get_column_letter(column_index_from_string(letters) + dcol)}{row + drow}"
+
+
+def page_setup(ws: Worksheet, print_area: str, *, landscape: bool = True) -> None:
+    """Print on one page wide, so a reviewer's PDF reads like the guidance's table."""
+    ws.print_area = print_area
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.sheet_view.showGridLines = False
+
+
+# --- the Rates sheet -----------------------------------------------------------------------------
+
+RATES_SHEET = "Rates"
+RATES_FIRST_ROW = 6
+#: Rows kept for the rate table (2015/16 onwards): room for years added later without new names.
+RATES_ROWS = 40
+#: Columns of the Rates table, in order: (key in rate_rows, heading, number format, named range)
+RATES_COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("financial_year", "Financial year", TEXT, "Rates_year"),
+    ("applies_from", "Applies from", DATE, None),
+    ("baseline_profit_rate_pct", "Baseline profit rate %", PER_CENT_FIGURE, "Rates_BPR"),
+    ("government_owned_contractor_rate_pct", "Government owned contractor rate %", PER_CENT_FIGURE, "Rates_GOCR"),
+    ("fixed_capital_servicing_rate_pct", "Fixed capital servicing rate %", PER_CENT_FIGURE, "Rates_fixed"),
+    ("positive_working_capital_servicing_rate_pct", "Positive working capital servicing rate %",
+     PER_CENT_FIGURE, "Rates_positive"),
+    ("negative_working_capital_servicing_rate_pct", "Negative working capital servicing rate %",
+     PER_CENT_FIGURE, "Rates_negative"),
+    ("ssro_funding_adjustment_pct", "SSRO funding adjustment %", PER_CENT_FIGURE, "Rates_funding"),
+    ("evidence", "Evidence", TEXT, None),
+    ("note", "Note", TEXT, None),
+    ("source", "Source", TEXT, None),
+)
+RATES_TABLE_NAME = "Rates_table"
+MIXED_NOTE = "mixed evidence: not checked against the London Gazette"
+
+#: Pricing methods a component may name (alternative pricing guidance; regulation 19G).
+FORMULA_METHODS = ("formula", "firm", "fixed", "cost-plus", "estimate-based fee", "volume-driven", "target")
+ALTERNATIVE_METHODS = ("commercial", "law", "previously agreed", "novated", "cruv")
+
+
+def rates_sheet(layout: Layout) -> Worksheet:
+    """The Rates sheet: headings and named columns. Its figures are written by the fill from the
+    package's rate table (so that a build and a regeneration write them the same way)."""
+    ws = layout.wb.create_sheet(RATES_SHEET)
+    ws["A1"] = "Published rates"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = ("From the sscr rate table (sscr.rates.default_table). Per cent figures. Evidence: guidance = the "
+                "SSRO guidance's own figures; official = a Written Ministerial Statement or London Gazette notice; "
+                "mixed = not checked against the London Gazette; user = the user's rates file.")
+    ws["A2"].font = CITE_FONT
+    ws["A3"] = ("The templates look rates up here by financial year. A figure typed over so that it disagrees "
+                "with the rate table is flagged red by 'sscr regenerate', never silently corrected.")
+    ws["A3"].font = NOTE_FONT
+    header(ws, RATES_FIRST_ROW - 1, 1, [h for _, h, _, _ in RATES_COLUMNS])
+    ws.row_dimensions[RATES_FIRST_ROW - 1].height = 60
+    last = RATES_FIRST_ROW + RATES_ROWS - 1
+    from openpyxl.utils import get_column_letter
+    widths = (11, 12, 10, 12, 10, 12, 12, 10, 10, 42, 70)
+    for i, (key, _h, fmt, name) in enumerate(RATES_COLUMNS, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = widths[i - 1]
+        for row in range(RATES_FIRST_ROW, last + 1):
+            cell = ws.cell(row=row, column=i)
+            cell.number_format = fmt
+            cell.border = BOX
+            if key == "note":
+                cell.font = WARN_FONT
+            elif key == "source":
+                cell.font = NOTE_FONT
+        if name:
+            layout.name_range(name, ws, f"{letter}{RATES_FIRST_ROW}:{letter}{last}")
+    layout.name_range(RATES_TABLE_NAME, ws, f"A{RATES_FIRST_ROW}:{get_column_letter(len(RATES_COLUMNS))}{last}")
+    # The pricing methods a component may use, for the method drop-downs.
+    ws["M5"] = "Pricing methods"
+    ws["M5"].font = SECTION_FONT
+    methods = FORMULA_METHODS + ALTERNATIVE_METHODS
+    for i, method in enumerate(methods):
+        ws.cell(row=RATES_FIRST_ROW + i, column=13, value=method)
+        ws.cell(row=RATES_FIRST_ROW + i, column=14,
+                value="pricing formula" if method in FORMULA_METHODS else "alternative method").font = NOTE_FONT
+    ws.column_dimensions["M"].width = 18
+    ws.column_dimensions["N"].width = 18
+    layout.name_range("Pricing_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(methods) - 1}")
+    layout.name_range("Formula_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(FORMULA_METHODS) - 1}")
+    from sscr.rates import default_table
+    shown = RATES_FIRST_ROW + len(default_table(None).years) + 4
+    page_setup(ws, f"A1:K{shown}")
+    ws.freeze_panes = f"B{RATES_FIRST_ROW}"
+    return ws
+
+
+def rates_table_rows(table: RateTable) -> list[dict[str, Any]]:
+    """The rate table as the Rates sheet shows it: rate_rows plus the note for mixed evidence."""
+    from sscr.rates import rate_rows
+    rows = []
+    for row in rate_rows(table):
+        row = dict(row)
+        row["note"] = MIXED_NOTE if "mixed" in str(row.get("evidence", "")).split("/") else None
+        applies = row.get("applies_from")
+        if isinstance(applies, dt.date):
+            row["applies_from"] = float((applies - dt.date(1899, 12, 30)).days)
+        rows.append(row)
+    return rows
+
+
+def lookup(column: str, year_name: str) -> str:
+    """Formula text: a per cent figure of the Rates sheet for a financial year, as a fraction."""
+    return f"INDEX({column},MATCH({year_name},Rates_year,0))/100"
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Template:
+    """One template workbook: how it is laid out and how the core computes its figures.
+
+    ``build(layout)`` lays out the sheets (the Rates sheet is added after it). ``compute(inputs,
+    rates)`` takes the checked input values by defined name and the rate table, calls the sscr core
+    and returns every computed name's figure: each computed cell's cached value is a core figure.
+    ``headline`` names the figures the regeneration summary reports.
+    """
+
+    key: str
+    filename: str
+    title: str
+    description: str
+    version: int
+    build: Callable[[Layout], None]
+    compute: Callable[[Mapping[str, Any], RateTable], dict[str, Any]]
+    headline: tuple[str, ...] = ()
+
+    def layout(self) -> Layout:
+        """The template laid out in a new openpyxl workbook (not saved)."""
+        wb = Workbook()
+        wb.remove(wb.active)
+        layout = Layout(wb, self.key, self.version)
+        self.build(layout)
+        rates_sheet(layout)
+        return layout
+
+    def spec(self) -> "TemplateSpec":
+        return _spec(self)
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """What the fill needs to know about a template: its inputs and computed cells by name."""
+
+    inputs: Mapping[str, InputSpec]
+    outputs: Mapping[str, OutputSpec]
+
+
+_SPECS: dict[tuple[str, int], TemplateSpec] = {}
+
+
+def _spec(template: Template) -> TemplateSpec:
+    key = (template.key, template.version)
+    if key not in _SPECS:
+        layout = template.layout()
+        _SPECS[key] = TemplateSpec(dict(layout.inputs), dict(layout.outputs))
+    return _SPECS[key]

@@ -1,0 +1,858 @@
+"""An xlsx file as a zip of XML parts, changed in place: only the cells that change are rewritten.
+
+Loading a workbook with openpyxl and saving it again drops what openpyxl does not model (images,
+some charts, form controls, custom XML, ...). Regeneration must keep everything a user added, so
+this module never re-serialises a part it did not need to change: it splices new ``<c>`` elements
+into the sheet XML text and leaves every other byte of the package as it was. The parts it may
+touch are the worksheets whose cells change, ``styles.xml`` (a red fill for flagged cells),
+``workbook.xml`` (``fullCalcOnLoad``), and the comments, VML drawing, relationships and content
+types needed to put a comment on a flagged cell.
+
+Reading uses a parser that refuses entity expansion (defusedxml); writing escapes every value.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import ElementTree as SafeET
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+REL_VML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+#: Author of the comments regeneration puts on flagged cells (and removes when the cell is fixed).
+FLAG_AUTHOR = "sscr regenerate"
+#: The fill of a flagged cell.
+FLAG_FILL = ('<fill><patternFill patternType="solid"><fgColor rgb="FFFF7C80"/>'
+             '<bgColor indexed="64"/></patternFill></fill>')
+#: Fixed timestamp for new zip entries, so that a build is byte-for-byte repeatable.
+FIXED_ZIP_TIME = (2024, 4, 1, 0, 0, 0)
+
+MAX_SIZE = 200 * 1024 * 1024
+
+
+class PackageError(ValueError):
+    """The file is not an xlsx package this module can read."""
+
+
+# --- cell references ----------------------------------------------------------------------------
+
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def col_letters(index: int) -> str:
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """'B5' -> (row 5, column 2)."""
+    m = _REF.match(ref.upper())
+    if not m:
+        raise PackageError(f"{ref!r} is not a cell reference")
+    return int(m.group(2)), col_index(m.group(1))
+
+
+def make_ref(row: int, col: int) -> str:
+    return f"{col_letters(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rectangular range on one sheet, 1-based inclusive."""
+
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    @property
+    def rows(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def cols(self) -> int:
+        return self.right - self.left + 1
+
+    def ref(self, row: int = 0, col: int = 0) -> str:
+        if not (0 <= row < self.rows and 0 <= col < self.cols):
+            raise IndexError(f"offset ({row}, {col}) is outside a {self.rows} x {self.cols} range")
+        return make_ref(self.top + row, self.left + col)
+
+
+_AREA = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+)(?::(\$?[A-Z]{1,3}\$?\d+))?$")
+
+
+def parse_area(text: str) -> Area | None:
+    """``'Sheet name'!$B$5`` or ``Sheet!$B$5:$D$9`` as an Area; None for anything else."""
+    m = _AREA.match(text.strip())
+    if not m:
+        return None
+    sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+    r1, c1 = split_ref(m.group(3).replace("$", ""))
+    r2, c2 = split_ref(m.group(4).replace("$", "")) if m.group(4) else (r1, c1)
+    return Area(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+
+
+# --- one cell as the sheet XML holds it -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    """What a cell holds: its formula text (without '='), its value (the cached value of a formula),
+    its style index and its XML type attribute."""
+
+    ref: str
+    formula: str | None
+    value: Any
+    style: int
+    type: str
+    shared_formula: bool = False
+
+
+_ATTR = re.compile(r'([\w:.-]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+_F = re.compile(r"<(?:\w+:)?f\b([^>]*?)(/?)>(?:(.*?)</(?:\w+:)?f>)?", re.S)
+_V = re.compile(r"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_T = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+
+
+def attrs(tag: str) -> dict[str, str]:
+    return {k: html.unescape(v[1:-1]) for k, v in _ATTR.findall(tag)}
+
+
+def _text(xml: str) -> str:
+    return html.unescape("".join(t or "" for t in _T.findall(_RPH.sub("", xml))))
+
+
+def _number(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2 ** 53 and "." not in text and "E" not in text.upper() else value
+
+
+def format_number(value: float) -> str:
+    """A float as Excel writes it: the shortest text that reads back as the same double."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+# --- sheet XML ------------------------------------------------------------------------------------
+
+_CELL_START = re.compile(r"<(\w+:)?c\b([^>]*?)(/?)>", re.S)
+_ROW_START = re.compile(r"<(\w+:)?row\b([^>]*?)(/?)>", re.S)
+
+
+class SheetXml:
+    """The text of one worksheet part, with its cells indexed by reference.
+
+    Edits replace whole ``<c>`` elements; cells that do not exist yet are inserted into their row
+    (made if needed) in column order. Everything else in the text stays as it was.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._index()
+
+    def _index(self) -> None:
+        self.cells: dict[str, tuple[int, int]] = {}
+        for m in _CELL_START.finditer(self.text):
+            a = attrs(m.group(2))
+            ref = a.get("r")
+            if ref is None:
+                continue  # cells without r are positional; not produced by Excel, LibreOffice or openpyxl
+            if m.group(3) == "/":
+                end = m.end()
+            else:
+                prefix = m.group(1) or ""
+                close = self.text.find(f"</{prefix}c>", m.end())
+                if close < 0:
+                    raise PackageError(f"cell {ref} has no closing tag")
+                end = close + len(f"</{prefix}c>")
+            self.cells[ref.upper()] = (m.start(), end)
+
+    def element(self, ref: str) -> str | None:
+        span = self.cells.get(ref.upper())
+        return None if span is None else self.text[span[0]:span[1]]
+
+    def replace(self, ref: str, element: str) -> None:
+        """Put ``element`` (a whole ``<c>``) at ``ref``, replacing the cell or inserting it."""
+        ref = ref.upper()
+        span = self.cells.get(ref)
+        if span is not None:
+            self.text = self.text[:span[0]] + element + self.text[span[1]:]
+        else:
+            self._insert(ref, element)
+        self._index()
+
+    def _insert(self, ref: str, element: str) -> None:
+        row, col = split_ref(ref)
+        rows = [(m, int(attrs(m.group(2)).get("r", "0"))) for m in _ROW_START.finditer(self.text)]
+        target = next((m for m, r in rows if r == row), None)
+        if target is not None:
+            prefix = target.group(1) or ""
+            if target.group(3) == "/":  # <row .../> becomes <row ...>cell</row>
+                opening = target.group(0)[:-2].rstrip() + ">"
+                self.text = (self.text[:target.start()] + opening + element + f"</{prefix}row>" +
+                             self.text[target.end():])
+                return
+            close = self.text.find(f"</{prefix}row>", target.end())
+            pos = close
+            for ref2, (s, _e) in sorted(self.cells.items(), key=lambda kv: kv[1][0]):
+                if target.end() <= s < close and split_ref(ref2)[1] > col:
+                    pos = s
+                    break
+            self.text = self.text[:pos] + element + self.text[pos:]
+            return
+        new_row = f'<row r="{row}">{element}</row>'
+        after = next((m for m, r in rows if r > row), None)
+        if after is not None:
+            self.text = self.text[:after.start()] + new_row + self.text[after.start():]
+            return
+        m = re.search(r"<(\w+:)?sheetData\s*/>", self.text)
+        if m:
+            self.text = self.text[:m.start()] + f"<sheetData>{new_row}</sheetData>" + self.text[m.end():]
+            return
+        m = re.search(r"</(\w+:)?sheetData>", self.text)
+        if not m:
+            raise PackageError("the worksheet has no sheetData")
+        self.text = self.text[:m.start()] + new_row + self.text[m.start():]
+
+    def insert_before_first(self, element: str, names: Iterable[str]) -> None:
+        """Insert a worksheet child element before the first of ``names`` present, else at the end."""
+        positions = [m.start() for n in names for m in [re.search(rf"<(\w+:)?{n}\b", self.text)] if m]
+        pos = min(positions) if positions else self.text.rfind("</")
+        self.text = self.text[:pos] + element + self.text[pos:]
+        self._index()
+
+
+# --- the package --------------------------------------------------------------------------------
+
+#: Worksheet children that come after legacyDrawing (ECMA-376 CT_Worksheet order).
+_AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+                         "webPublishItems", "tableParts", "extLst")
+#: Workbook children that come after calcPr.
+_AFTER_CALCPR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                 "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+class XlsxPackage:
+    """An xlsx file held in memory, part by part, changed by splicing."""
+
+    def __init__(self, data: bytes, origin: str = "workbook"):
+        self.origin = origin
+        if len(data) > MAX_SIZE:
+            raise PackageError(f"{origin} is larger than {MAX_SIZE // (1024 * 1024)} MB")
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                self._infos = zf.infolist()
+                total = sum(i.file_size for i in self._infos)
+                if total > 4 * MAX_SIZE:
+                    raise PackageError(f"{origin} expands to more than {4 * MAX_SIZE // (1024 * 1024)} MB")
+                self._parts = {i.filename: zf.read(i.filename) for i in self._infos}
+        except zipfile.BadZipFile:
+            raise PackageError(f"{origin} is not an xlsx file (not a zip package)") from None
+        if "xl/workbook.xml" not in self._parts:
+            raise PackageError(f"{origin} is not an xlsx workbook (it has no xl/workbook.xml)")
+        self._sheets_xml: dict[str, SheetXml] = {}
+        self._dirty: set[str] = set()
+        self._shared: list[str] | None = None
+        self._read_workbook()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> "XlsxPackage":
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise PackageError(f"{p.name} cannot be read: {exc.strerror or exc}") from None
+        return cls(data, p.name)
+
+    # parts
+    def part(self, name: str) -> str:
+        return self._parts[name].decode("utf-8")
+
+    def has_part(self, name: str) -> bool:
+        return name in self._parts
+
+    def set_part(self, name: str, text: str) -> None:
+        self._parts[name] = text.encode("utf-8")
+        self._dirty.add(name)
+        if name not in {i.filename for i in self._infos}:
+            info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            self._infos.append(info)
+
+    def part_names(self) -> list[str]:
+        return [i.filename for i in self._infos]
+
+    # workbook structure
+    def _read_workbook(self) -> None:
+        wb = self.part("xl/workbook.xml")
+        rels = self._rels("xl/workbook.xml")
+        self.sheets: dict[str, str] = {}
+        for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*?)/?>", wb):
+            a = attrs(m.group(1))
+            rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+            target = rels.get(rid or "")
+            if target and "name" in a:
+                self.sheets[a["name"]] = target[1]
+        self.defined_names: dict[str, str] = {}
+        for m in re.finditer(r"<(?:\w+:)?definedName\b([^>]*?)>(.*?)</(?:\w+:)?definedName>", wb, re.S):
+            a = attrs(m.group(1))
+            if "localSheetId" in a or "name" not in a:
+                continue
+            self.defined_names[a["name"]] = html.unescape(m.group(2))
+
+    def _rels_name(self, part: str) -> str:
+        return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (type, target part name) for ``part``."""
+        name = self._rels_name(part)
+        if name not in self._parts:
+            return {}
+        out = {}
+        for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*?)/?>", self.part(name)):
+            a = attrs(m.group(1))
+            if a.get("TargetMode") == "External":
+                continue
+            target = a.get("Target", "")
+            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(posixpath.dirname(part), target))
+            out[a.get("Id", "")] = (a.get("Type", ""), resolved)
+        return out
+
+    def area(self, name: str) -> Area | None:
+        """The range a workbook-level defined name refers to, or None (constant, formula, missing)."""
+        text = self.defined_names.get(name)
+        if text is None:
+            return None
+        return parse_area(text)
+
+    def constant(self, name: str) -> str | None:
+        """A defined name holding a text constant (``="capital_servicing"``), else None."""
+        text = self.defined_names.get(name)
+        if text is None:
+            return None
+        text = text.strip()
+        if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+            return text[1:-1].replace('""', '"')
+        return None
+
+    def sheet(self, sheet_name: str) -> SheetXml:
+        part = self.sheets.get(sheet_name)
+        if part is None:
+            raise PackageError(f"{self.origin} has no sheet named {sheet_name!r}")
+        if part not in self._sheets_xml:
+            self._sheets_xml[part] = SheetXml(self.part(part))
+        return self._sheets_xml[part]
+
+    def _touch(self, sheet_name: str) -> None:
+        self._dirty.add(self.sheets[sheet_name])
+
+    # strings
+    @property
+    def shared_strings(self) -> list[str]:
+        if self._shared is None:
+            self._shared = []
+            rels = self._rels("xl/workbook.xml")
+            part = next((t for typ, t in rels.values() if typ.endswith("/sharedStrings")), None)
+            if part and part in self._parts:
+                root = SafeET.fromstring(self._parts[part])
+                for si in root.findall(f"{{{NS_MAIN}}}si"):
+                    texts = [t.text or "" for t in si.iter(f"{{{NS_MAIN}}}t")
+                             if not _inside_phonetic(si, t)]
+                    self._shared.append("".join(texts))
+        return self._shared
+
+    # cells
+    def read(self, sheet_name: str, ref: str) -> Cell:
+        element = self.sheet(sheet_name).element(ref)
+        if element is None:
+            return Cell(ref, None, None, 0, "")
+        m = _CELL_START.match(element)
+        a = attrs(m.group(2)) if m else {}
+        typ = a.get("t", "n")
+        style = int(a.get("s", "0") or 0)
+        body = element[m.end():] if m and m.group(3) != "/" else ""
+        formula, shared = None, False
+        fm = _F.search(body)
+        if fm:
+            fa = attrs(fm.group(1))
+            formula = html.unescape(fm.group(3) or "")
+            shared = fa.get("t") == "shared" and not formula
+        vm = _V.search(body)
+        raw = html.unescape(vm.group(1)) if vm and vm.group(1) is not None else None
+        value: Any
+        if typ == "inlineStr":
+            value = _text(body)
+        elif raw is None:
+            value = None
+        elif typ == "s":
+            strings = self.shared_strings
+            value = strings[int(raw)] if raw.isdigit() and int(raw) < len(strings) else None
+        elif typ in ("str", "e"):
+            value = raw
+        elif typ == "b":
+            value = raw.strip() in ("1", "true")
+        else:
+            try:
+                value = _number(raw)
+            except ValueError:
+                value = raw
+        return Cell(ref, formula, value, style, typ, shared)
+
+    def write_cached(self, sheet_name: str, ref: str, value: Any) -> None:
+        """Set the cached value of the formula in ``ref``, keeping its formula and style."""
+        sheet = self.sheet(sheet_name)
+        element = sheet.element(ref)
+        if element is None:
+            raise PackageError(f"{sheet_name}!{ref} holds no formula")
+        m = _CELL_START.match(element)
+        assert m is not None
+        prefix = m.group(1) or ""
+        a = attrs(m.group(2))
+        fm = _F.search(element, m.end())
+        if not fm:
+            raise PackageError(f"{sheet_name}!{ref} holds no formula")
+        f_xml = fm.group(0)
+        v_xml, typ = _value_xml(value, prefix)
+        a.pop("t", None)
+        if typ:
+            a["t"] = typ
+        a.pop("vm", None)
+        new = f"<{prefix}c{_attr_text(a)}>{f_xml}{v_xml}</{prefix}c>"
+        if new != element:
+            sheet.replace(ref, new)
+            self._touch(sheet_name)
+
+    def write_value(self, sheet_name: str, ref: str, value: Any, style: int | None = None) -> None:
+        """Put a constant in ``ref`` (number, text or empty), keeping the cell's style."""
+        sheet = self.sheet(sheet_name)
+        element = sheet.element(ref)
+        prefix, a = "", {"r": ref}
+        if element is not None:
+            m = _CELL_START.match(element)
+            assert m is not None
+            prefix = m.group(1) or ""
+            a = attrs(m.group(2))
+        if style is not None:
+            a["s"] = str(style)
+        a.pop("t", None)
+        a.pop("vm", None)
+        if value is None or value == "":
+            new = f"<{prefix}c{_attr_text(a)}/>"
+        elif isinstance(value, str):
+            a["t"] = "inlineStr"
+            new = (f'<{prefix}c{_attr_text(a)}><{prefix}is><{prefix}t xml:space="preserve">{escape(value)}'
+                   f"</{prefix}t></{prefix}is></{prefix}c>")
+        else:
+            v_xml, typ = _value_xml(value, prefix)
+            if typ:
+                a["t"] = typ
+            new = f"<{prefix}c{_attr_text(a)}>{v_xml}</{prefix}c>"
+        if new != element:
+            sheet.replace(ref, new)
+            self._touch(sheet_name)
+
+    def set_style(self, sheet_name: str, ref: str, style: int) -> None:
+        sheet = self.sheet(sheet_name)
+        element = sheet.element(ref)
+        if element is None:
+            self.write_value(sheet_name, ref, None, style)
+            return
+        m = _CELL_START.match(element)
+        assert m is not None
+        a = attrs(m.group(2))
+        if a.get("s", "0") == str(style):
+            return
+        a["s"] = str(style)
+        start = f"<{m.group(1) or ''}c{_attr_text(a)}{'/' if m.group(3) else ''}>"
+        sheet.replace(ref, start + element[m.end():])
+        self._touch(sheet_name)
+
+    # workbook settings
+    def set_full_calc_on_load(self) -> None:
+        """Ask Excel (and LibreOffice, when set to) to recalculate every formula on opening."""
+        wb = self.part("xl/workbook.xml")
+        m = re.search(r"<(\w+:)?calcPr\b([^>]*?)/?>", wb)
+        if m:
+            a = attrs(m.group(2))
+            if a.get("fullCalcOnLoad") in ("1", "true"):
+                return
+            a["fullCalcOnLoad"] = "1"
+            new = f"<{m.group(1) or ''}calcPr{_attr_text(a)}/>"
+            if not m.group(0).endswith("/>"):  # <calcPr ...></calcPr>
+                close = wb.find("</", m.end())
+                end = wb.find(">", close) + 1
+                wb = wb[:m.start()] + new + wb[end:]
+            else:
+                wb = wb[:m.start()] + new + wb[m.end():]
+        else:
+            prefix = re.match(r"[\s\S]*?<(\w+:)?workbook\b", wb)
+            p = (prefix.group(1) or "") if prefix else ""
+            element = f'<{p}calcPr calcId="191029" fullCalcOnLoad="1"/>'
+            positions = [mm.start() for n in _AFTER_CALCPR for mm in [re.search(rf"<(\w+:)?{n}\b", wb)] if mm]
+            pos = min(positions) if positions else wb.rfind("</")
+            wb = wb[:pos] + element + wb[pos:]
+        self.set_part("xl/workbook.xml", wb)
+
+    def set_core_times(self, when: str) -> None:
+        """Fix the created and modified times of docProps/core.xml (a repeatable build)."""
+        name = "docProps/core.xml"
+        if name not in self._parts:
+            return
+        text = self.part(name)
+        for tag in ("created", "modified"):
+            text = re.sub(rf"(<dcterms:{tag}\b[^>]*>)[^<]*(</dcterms:{tag}>)", rf"\g<1>{when}\g<2>", text)
+        self.set_part(name, text)
+
+    # styles: flagging
+    def _styles(self) -> str:
+        return self.part("xl/styles.xml")
+
+    def _xfs(self, styles: str) -> tuple[re.Match[str], list[str]]:
+        m = re.search(r"<(\w+:)?cellXfs\b[^>]*>(.*?)</(\w+:)?cellXfs>", styles, re.S)
+        if not m:
+            raise PackageError(f"{self.origin} styles have no cellXfs")
+        xfs = re.findall(r"<(?:\w+:)?xf\b[^>]*?/>|<(?:\w+:)?xf\b[^>]*?>.*?</(?:\w+:)?xf>", m.group(2), re.S)
+        return m, xfs
+
+    def _flag_fill_id(self, create: bool) -> int | None:
+        styles = self._styles()
+        m = re.search(r"<(\w+:)?fills\b[^>]*>(.*?)</(\w+:)?fills>", styles, re.S)
+        if not m:
+            raise PackageError(f"{self.origin} styles have no fills")
+        fills = re.findall(r"<(?:\w+:)?fill\b[^>]*?/>|<(?:\w+:)?fill\b[^>]*?>.*?</(?:\w+:)?fill>", m.group(2), re.S)
+        prefix = m.group(1) or ""
+        ours = FLAG_FILL.replace("<", f"<{prefix}").replace(f"<{prefix}/", f"</{prefix}") if prefix else FLAG_FILL
+        if ours in fills:
+            return fills.index(ours)
+        if not create:
+            return None
+        inner = m.group(2) + ours
+        opening = re.sub(r'count="\d+"', f'count="{len(fills) + 1}"', styles[m.start():m.start(2)])
+        styles = styles[:m.start()] + opening + inner + styles[m.end(2):]
+        self.set_part("xl/styles.xml", styles)
+        return len(fills)
+
+    @staticmethod
+    def _with_fill(xf: str, fill_id: int) -> str:
+        m = re.match(r"<(\w+:)?xf\b([^>]*?)(/?)>", xf, re.S)
+        assert m is not None
+        a = attrs(m.group(2))
+        a["fillId"] = str(fill_id)
+        a["applyFill"] = "1"
+        return f"<{m.group(1) or ''}xf{_attr_text(a)}{m.group(3)}>" + xf[m.end():]
+
+    def flagged_style(self, style: int) -> int:
+        """The cellXfs index of ``style`` with the flag fill (added once to styles.xml)."""
+        fill = self._flag_fill_id(create=True)
+        assert fill is not None
+        styles = self._styles()
+        m, xfs = self._xfs(styles)
+        base = xfs[style] if style < len(xfs) else xfs[0]
+        flagged = self._with_fill(base, fill)
+        if flagged in xfs:
+            return xfs.index(flagged)
+        opening = re.sub(r'count="\d+"', f'count="{len(xfs) + 1}"', styles[m.start():m.start(2)])
+        styles = styles[:m.start()] + opening + m.group(2) + flagged + styles[m.end(2):]
+        self.set_part("xl/styles.xml", styles)
+        return len(xfs)
+
+    def unflagged_style(self, style: int) -> int | None:
+        """The style a flagged cell had before it was flagged; None when ``style`` is not a flag."""
+        fill = self._flag_fill_id(create=False)
+        if fill is None:
+            return None
+        _m, xfs = self._xfs(self._styles())
+        if style >= len(xfs) or attrs(re.match(r"<(?:\w+:)?xf\b([^>]*)", xfs[style]).group(1)).get("fillId") != str(fill):
+            return None
+        for i, xf in enumerate(xfs):
+            if i != style and self._with_fill(xf, fill) == xfs[style]:
+                return i
+        return 0
+
+    # comments on flagged cells
+    def _sheet_rel(self, sheet_part: str, rel_type: str) -> tuple[str, str] | None:
+        for rid, (typ, target) in self._rels(sheet_part).items():
+            if typ == rel_type:
+                return rid, target
+        return None
+
+    def _add_rel(self, source: str, rel_type: str, target_part: str) -> str:
+        name = self._rels_name(source)
+        text = self.part(name) if name in self._parts else (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}"></Relationships>')
+        ids = set(re.findall(r'Id="([^"]+)"', text))
+        n = 1
+        while f"rId{n}" in ids:
+            n += 1
+        rid = f"rId{n}"
+        target = "/" + target_part
+        element = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{target}"/>'
+        if re.search(r"<Relationships\b[^>]*/>", text):
+            text = re.sub(r"<Relationships\b([^>]*)/>", rf"<Relationships\1>{element}</Relationships>", text)
+        else:
+            pos = text.rfind("</")
+            text = text[:pos] + element + text[pos:]
+        self.set_part(name, text)
+        return rid
+
+    def _content_type(self, *, default: tuple[str, str] | None = None, override: tuple[str, str] | None = None) -> None:
+        name = "[Content_Types].xml"
+        text = self.part(name)
+        if default and not re.search(rf'<Default\b[^>]*Extension="{default[0]}"', text, re.I):
+            element = f'<Default Extension="{default[0]}" ContentType="{default[1]}"/>'
+        elif override and f'PartName="/{override[0]}"' not in text:
+            element = f'<Override PartName="/{override[0]}" ContentType="{override[1]}"/>'
+        else:
+            return
+        pos = text.rfind("</")
+        self.set_part(name, text[:pos] + element + text[pos:])
+
+    def _new_part_name(self, pattern: str) -> str:
+        n = 1
+        while pattern.format(n) in self._parts:
+            n += 1
+        return pattern.format(n)
+
+    def _comment_parts(self, sheet_name: str, create: bool) -> tuple[str, str] | None:
+        sheet_part = self.sheets[sheet_name]
+        comments = self._sheet_rel(sheet_part, REL_COMMENTS)
+        vml = self._sheet_rel(sheet_part, REL_VML)
+        if comments and vml:
+            return comments[1], vml[1]
+        if not create:
+            return None
+        if comments is None:
+            part = self._new_part_name("xl/comments/comment{}.xml")
+            self.set_part(part, f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                f'<comments xmlns="{NS_MAIN}"><authors></authors><commentList></commentList></comments>')
+            self._add_rel(sheet_part, REL_COMMENTS, part)
+            self._content_type(override=(part, CT_COMMENTS))
+            comments = ("", part)
+        if vml is None:
+            part = self._new_part_name("xl/drawings/commentsDrawing{}.vml")
+            self.set_part(part, _VML_HEAD + "</xml>")
+            rid = self._add_rel(sheet_part, REL_VML, part)
+            self._content_type(default=("vml", CT_VML))
+            sheet = self.sheet(sheet_name)
+            sheet.insert_before_first(f'<legacyDrawing xmlns:r="{NS_REL}" r:id="{rid}"/>', _AFTER_LEGACY_DRAWING)
+            self._touch(sheet_name)
+            vml = ("", part)
+        return comments[1], vml[1]
+
+    def add_comment(self, sheet_name: str, ref: str, message: str) -> None:
+        """Put ``message`` in a comment on ``ref``, by FLAG_AUTHOR. A comment someone else wrote on
+        that cell is kept as it is (the fill and the summary still carry the flag)."""
+        comments_part, vml_part = self._comment_parts(sheet_name, create=True)  # type: ignore[misc]
+        text = self.part(comments_part)
+        existing = _comment_span(text, ref)
+        authors = re.findall(r"<(?:\w+:)?author\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?author>)", text, re.S)
+        names = [html.unescape(a or "") for a in authors]
+        if existing is not None:
+            if _comment_author(text, existing) != FLAG_AUTHOR:
+                return
+            text = text[:existing[0]] + text[existing[1]:]
+        if FLAG_AUTHOR in names:
+            author_id = names.index(FLAG_AUTHOR)
+        else:
+            author_id = len(names)
+            element = f"<author>{escape(FLAG_AUTHOR)}</author>"
+            if re.search(r"<(\w+:)?authors\s*/>", text):
+                text = re.sub(r"<(\w+:)?authors\s*/>", f"<authors>{element}</authors>", text, count=1)
+            else:
+                close = re.search(r"</(\w+:)?authors>", text)
+                assert close is not None
+                text = text[:close.start()] + element + text[close.start():]
+        comment = (f'<comment ref="{ref}" authorId="{author_id}"><text><r><rPr><b/><sz val="9"/></rPr>'
+                   f'<t xml:space="preserve">{escape(FLAG_AUTHOR)}:\n</t></r><r><rPr><sz val="9"/></rPr>'
+                   f'<t xml:space="preserve">{escape(message)}</t></r></text></comment>')
+        if re.search(r"<(\w+:)?commentList\s*/>", text):
+            text = re.sub(r"<(\w+:)?commentList\s*/>", f"<commentList>{comment}</commentList>", text, count=1)
+        else:
+            close = re.search(r"</(\w+:)?commentList>", text)
+            assert close is not None
+            text = text[:close.start()] + comment + text[close.start():]
+        self.set_part(comments_part, text)
+        vml = self.part(vml_part)
+        vml = _remove_vml_shape(vml, ref)
+        if "_x0000_t202" not in vml:
+            head_end = vml.find(">", vml.find("<xml")) + 1
+            vml = vml[:head_end] + _VML_SHAPETYPE + vml[head_end:]
+        ids = [int(i) for i in re.findall(r'id="_x0000_s(\d+)"', vml)]
+        shape_id = max(ids) + 1 if ids else 1025 + 1024 * list(self.sheets).index(sheet_name)
+        row, col = split_ref(ref)
+        pos = vml.rfind("</xml>")
+        vml = vml[:pos] + _vml_shape(shape_id, row - 1, col - 1) + vml[pos:]
+        self.set_part(vml_part, vml)
+
+    def remove_comment(self, sheet_name: str, ref: str) -> bool:
+        """Remove the FLAG_AUTHOR comment on ``ref``, if there is one; others' comments stay."""
+        parts = self._comment_parts(sheet_name, create=False)
+        if parts is None:
+            return False
+        comments_part, vml_part = parts
+        text = self.part(comments_part)
+        span = _comment_span(text, ref)
+        if span is None or _comment_author(text, span) != FLAG_AUTHOR:
+            return False
+        self.set_part(comments_part, text[:span[0]] + text[span[1]:])
+        self.set_part(vml_part, _remove_vml_shape(self.part(vml_part), ref))
+        return True
+
+    def comment(self, sheet_name: str, ref: str) -> str | None:
+        parts = self._comment_parts(sheet_name, create=False)
+        if parts is None:
+            return None
+        text = self.part(parts[0])
+        span = _comment_span(text, ref)
+        return None if span is None else _text(text[span[0]:span[1]])
+
+    # saving
+    def to_bytes(self, *, fixed_times: bool = False) -> bytes:
+        for part, sheet in self._sheets_xml.items():
+            if part in self._dirty:
+                self._parts[part] = sheet.text.encode("utf-8")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for info in self._infos:
+                new = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME if fixed_times else info.date_time)
+                new.compress_type = info.compress_type
+                new.external_attr = info.external_attr
+                new.create_system = 0 if fixed_times else info.create_system
+                zf.writestr(new, self._parts[info.filename])
+        return buf.getvalue()
+
+    def save(self, path: str | os.PathLike[str], *, fixed_times: bool = False) -> None:
+        """Write atomically: a temporary file in the same folder, flushed to disk, then renamed."""
+        write_atomic(Path(path), self.to_bytes(fixed_times=fixed_times))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def _inside_phonetic(si: Any, t: Any) -> bool:
+    for rph in si.iter(f"{{{NS_MAIN}}}rPh"):
+        if any(x is t for x in rph.iter()):
+            return True
+    return False
+
+
+def _attr_text(a: dict[str, str]) -> str:
+    return "".join(f" {k}={quoteattr(v)}" for k, v in a.items())
+
+
+def _value_xml(value: Any, prefix: str) -> tuple[str, str]:
+    """The ``<v>`` of a cached formula result, and the cell type attribute it needs."""
+    if value is None:
+        return f"<{prefix}v></{prefix}v>", "str"
+    if isinstance(value, bool):
+        return f"<{prefix}v>{int(value)}</{prefix}v>", "b"
+    if isinstance(value, str):
+        return f"<{prefix}v>{escape(value)}</{prefix}v>", "str"
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise PackageError(f"cannot write {value!r} into a cell: not a finite number")
+    return f"<{prefix}v>{format_number(number)}</{prefix}v>", ""
+
+
+def _comment_span(text: str, ref: str) -> tuple[int, int] | None:
+    for m in re.finditer(r"<(\w+:)?comment\b([^>]*?)(/?)>", text):
+        if attrs(m.group(2)).get("ref", "").upper() == ref.upper():
+            if m.group(3):
+                return m.start(), m.end()
+            end = text.find(f"</{m.group(1) or ''}comment>", m.end())
+            return m.start(), end + len(f"</{m.group(1) or ''}comment>")
+    return None
+
+
+def _comment_author(text: str, span: tuple[int, int]) -> str | None:
+    m = re.match(r"<(?:\w+:)?comment\b([^>]*)", text[span[0]:span[1]])
+    author_id = int(attrs(m.group(1)).get("authorId", "-1")) if m else -1
+    authors = re.findall(r"<(?:\w+:)?author\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?author>)", text, re.S)
+    return html.unescape(authors[author_id] or "") if 0 <= author_id < len(authors) else None
+
+
+_VML_SHAPETYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+                  'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+                  '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+_VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+             'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+             '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>' + _VML_SHAPETYPE)
+
+
+def _vml_shape(shape_id: int, row0: int, col0: int) -> str:
+    anchor = f"{col0 + 1}, 15, {max(row0 - 1, 0)}, 10, {col0 + 4}, 15, {row0 + 4}, 4"
+    return (f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" alt="{FLAG_AUTHOR}" '
+            'style="position:absolute;margin-left:80pt;margin-top:2pt;width:220pt;height:70pt;z-index:1;'
+            'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:Anchor>{anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>"
+            f"<x:Row>{row0}</x:Row><x:Column>{col0}</x:Column></x:ClientData></v:shape>")
+
+
+def _remove_vml_shape(vml: str, ref: str) -> str:
+    row, col = split_ref(ref)
+    for m in re.finditer(r"<v:shape\b[^>]*>.*?</v:shape>", vml, re.S):
+        shape = m.group(0)
+        if (f'alt="{FLAG_AUTHOR}"' in shape and f"<x:Row>{row - 1}</x:Row>" in shape
+                and f"<x:Column>{col - 1}</x:Column>" in shape):
+            return vml[:m.start()] + vml[m.end():]
+    return vml

@@ -1,0 +1,210 @@
+"""Regenerate template workbooks without Excel: read each one's inputs, compute with the core, and
+write a regenerated copy (or replace the file atomically with ``in_place``).
+
+:func:`regenerate_one` does one workbook and never raises for a problem with that workbook: it
+returns a :class:`RegenerationResult` whose ``status`` is ``ok``, ``flagged`` (written, with cells
+flagged for review) or ``failed`` (nothing written; ``message`` says why). :func:`regenerate_many`
+is the small batch loop around it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from sscr.errors import PricingInputError
+from sscr.rates import default_table
+
+from .adapter import FileBook
+from .fill import fill, headline_text
+from .package import PackageError
+
+OK, FLAGGED, FAILED = "ok", "flagged", "failed"
+
+
+@dataclass
+class RegenerationResult:
+    """The outcome for one workbook."""
+
+    source: str
+    output: str | None
+    status: str
+    template: str | None = None
+    headline: dict[str, Any] = field(default_factory=dict)
+    flags: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    message: str | None = None
+    headline_text: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One workbook to regenerate: its path and the name its copy takes under the output folder."""
+
+    source: Path
+    relative: Path
+
+
+def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Job], list[RegenerationResult]]:
+    """The .xlsx files named, or found in the folders named (not recursing), each once.
+
+    Paths that do not exist or are not .xlsx come back as failed results, so that the batch goes
+    on with the others.
+    """
+    jobs: list[Job] = []
+    problems: list[RegenerationResult] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and p.is_file()
+                           and not p.name.startswith(("~$", ".")))
+            if not found:
+                problems.append(RegenerationResult(str(path), None, FAILED, message=f"{path} holds no .xlsx files"))
+            candidates = found
+        elif path.is_file():
+            if path.suffix.lower() != ".xlsx":
+                problems.append(RegenerationResult(str(path), None, FAILED,
+                                                   message=f"{path.name} is not an .xlsx workbook"))
+                continue
+            candidates = [path]
+        else:
+            problems.append(RegenerationResult(str(path), None, FAILED, message=f"{path} does not exist"))
+            continue
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                jobs.append(Job(p, Path(p.name)))
+    return jobs, problems
+
+
+def regenerate_one(source: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None, *,
+                   in_place: bool = False, rates_file: str | os.PathLike[str] | None = None,
+                   output_name: str | None = None) -> RegenerationResult:
+    """Regenerate one workbook into ``out_dir`` (or in place). Never raises for the workbook's own
+    problems: a bad input, a file that is not a template, a missing defined name all give a failed
+    result naming the problem."""
+    src = Path(source)
+    if in_place:
+        dest = src
+    else:
+        if out_dir is None:
+            raise ValueError("regenerate_one needs out_dir unless in_place")
+        dest = Path(out_dir) / (output_name or src.name)
+        if dest.resolve() == src.resolve():
+            return RegenerationResult(str(src), None, FAILED, message=(
+                f"{src.name}: the output would replace the source; give another --out folder or use --in-place"))
+    try:
+        book = FileBook.open(src)
+        result = fill(book, rates=default_table(rates_file))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        book.save(dest)
+    except (PricingInputError, PackageError) as exc:
+        return RegenerationResult(str(src), None, FAILED, message=f"{src.name}: {exc}")
+    except OSError as exc:
+        return RegenerationResult(str(src), None, FAILED,
+                                  message=f"{src.name}: cannot write {dest}: {exc.strerror or exc}")
+    return RegenerationResult(
+        str(src), str(dest), FLAGGED if result.flags else OK, result.template, dict(result.headline),
+        [{"where": f.where, "message": f.message} for f in result.flags], list(result.notes),
+        headline_text=headline_text(result))
+
+
+def _run(args: tuple[Job, str | None, bool, str | None]) -> RegenerationResult:
+    job, out_dir, in_place, rates_file = args
+    try:
+        return regenerate_one(job.source, out_dir, in_place=in_place, rates_file=rates_file,
+                              output_name=str(job.relative))
+    except Exception as exc:  # one workbook's unexpected failure must not stop the batch
+        return RegenerationResult(str(job.source), None, FAILED,
+                                  message=f"{job.source.name}: failed unexpectedly ({type(exc).__name__}: {exc})")
+
+
+def regenerate_many(jobs: Sequence[Job], out_dir: str | os.PathLike[str] | None, *, workers: int = 1,
+                    in_place: bool = False, rates_file: str | os.PathLike[str] | None = None) -> list[RegenerationResult]:
+    """Regenerate every job, in a process pool when ``workers`` > 1; results in the jobs' order."""
+    names = [str(j.relative) for j in jobs]
+    clashes = {n for n in names if names.count(n) > 1}
+    work, results = [], {}
+    for i, job in enumerate(jobs):
+        if not in_place and str(job.relative) in clashes:
+            results[i] = RegenerationResult(str(job.source), None, FAILED, message=(
+                f"{job.source.name}: another workbook of the same name is in the batch; their regenerated copies "
+                f"would overwrite each other in {out_dir}"))
+        else:
+            work.append((i, (job, None if out_dir is None else str(out_dir), in_place,
+                             None if rates_file is None else str(rates_file))))
+    if workers > 1 and len(work) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(work))) as pool:
+            for (i, _args), result in zip(work, pool.map(_run, [a for _i, a in work])):
+                results[i] = result
+    else:
+        for i, args in work:
+            results[i] = _run(args)
+    return [results[i] for i in range(len(jobs))]
+
+
+# --- the summary ---------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS = ("file", "output", "template", "status", "name", "value", "message")
+
+
+def summary_rows(results: Sequence[RegenerationResult]) -> list[dict[str, Any]]:
+    """One row per headline figure, flag, note or failure."""
+    rows = []
+    for r in results:
+        base = {"file": r.source, "output": r.output or "", "template": r.template or "", "status": r.status}
+        if r.status == FAILED:
+            rows.append({**base, "name": "", "value": "", "message": r.message or ""})
+            continue
+        for name, value in r.headline.items():
+            rows.append({**base, "name": name, "value": "" if value is None else repr(float(value)), "message": ""})
+        for flag in r.flags:
+            rows.append({**base, "name": flag["where"], "value": "", "message": "flagged: " + flag["message"]})
+        for note in r.notes:
+            rows.append({**base, "name": "", "value": "", "message": "note: " + note})
+    return rows
+
+
+def write_summary(path: str | os.PathLike[str], results: Sequence[RegenerationResult]) -> None:
+    """The summary as CSV (one row per figure, flag or failure) or JSON (one object per workbook)."""
+    from .package import write_atomic
+    p = Path(path)
+    if p.suffix.lower() == ".json":
+        data = json.dumps([{k: v for k, v in asdict(r).items() if k != "headline_text"} for r in results],
+                          indent=2, ensure_ascii=False) + "\n"
+    elif p.suffix.lower() == ".csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(summary_rows(results))
+        data = buf.getvalue()
+    else:
+        raise PricingInputError(f"summary file {p.name} must end in .csv or .json")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(p, data.encode("utf-8"))
+
+
+def summary_lines(results: Sequence[RegenerationResult]) -> list[str]:
+    """The summary as the terminal shows it."""
+    lines = []
+    for r in results:
+        name = Path(r.source).name
+        if r.status == FAILED:
+            lines.append(f"FAILED   {name}: {(r.message or '').removeprefix(name + ': ')}")
+            continue
+        lines.append(f"{r.status.upper():<8} {name} [{r.template}] -> {r.output}")
+        if r.headline_text:
+            lines.append(f"         {r.headline_text}")
+        for flag in r.flags:
+            lines.append(f"  FLAG   {flag['message']}")
+        for note in r.notes:
+            lines.append(f"  note   {note}")
+    return lines

@@ -1,0 +1,13 @@
+"""The template workbooks, by key (the value of each workbook's ``SSCR_template`` defined name)."""
+
+from __future__ import annotations
+
+from ..layout import Template
+from . import capital_servicing, components, contract_model, poco, profit_rate
+
+#: Every template, in the order of the pricing steps.
+TEMPLATES: dict[str, Template] = {t.key: t for t in (
+    profit_rate.TEMPLATE, capital_servicing.TEMPLATE, poco.TEMPLATE, components.TEMPLATE,
+    contract_model.TEMPLATE)}
+
+__all__ = ["TEMPLATES", "Template"]
