@@ -549,15 +549,15 @@ class XlsxPackage:
         if not m:
             raise PackageError(f"{self.origin} styles have no fills")
         fills = re.findall(r"<(?:\w+:)?fill\b[^>]*?/>|<(?:\w+:)?fill\b[^>]*?>.*?</(?:\w+:)?fill>", m.group(2), re.S)
-        prefix = m.group(1) or ""
-        ours = FLAG_FILL.replace("<", f"<{prefix}").replace(f"<{prefix}/", f"</{prefix}") if prefix else FLAG_FILL
-        if ours in fills:
-            return fills.index(ours)
+        for i, fill in enumerate(fills):
+            if _is_flag_fill(fill):
+                return i
         if not create:
             return None
-        inner = m.group(2) + ours
+        prefix = m.group(1) or ""
+        ours = re.sub(r"<(/?)", rf"<\g<1>{prefix}", FLAG_FILL) if prefix else FLAG_FILL
         opening = re.sub(r'count="\d+"', f'count="{len(fills) + 1}"', styles[m.start():m.start(2)])
-        styles = styles[:m.start()] + opening + inner + styles[m.end(2):]
+        styles = styles[:m.start()] + opening + m.group(2) + ours + styles[m.end(2):]
         self.set_part("xl/styles.xml", styles)
         return len(fills)
 
@@ -578,25 +578,44 @@ class XlsxPackage:
         m, xfs = self._xfs(styles)
         base = xfs[style] if style < len(xfs) else xfs[0]
         flagged = self._with_fill(base, fill)
-        if flagged in xfs:
-            return xfs.index(flagged)
+        key = _xf_key(flagged)
+        for i, xf in enumerate(xfs):
+            if _xf_key(xf) == key and _xf_fill(xf) == str(fill):
+                return i
         opening = re.sub(r'count="\d+"', f'count="{len(xfs) + 1}"', styles[m.start():m.start(2)])
         styles = styles[:m.start()] + opening + m.group(2) + flagged + styles[m.end(2):]
         self.set_part("xl/styles.xml", styles)
         return len(xfs)
 
     def unflagged_style(self, style: int) -> int | None:
-        """The style a flagged cell had before it was flagged; None when ``style`` is not a flag."""
+        """The style a flagged cell had before it was flagged; None when ``style`` is not a flag.
+
+        That is the style equal to it in all but the fill, preferring the fill of its named cell
+        style (the template's input or computed style). Comparison is by attributes, so a workbook
+        saved again by Excel, LibreOffice or openpyxl (which renumber and rewrite styles) still
+        gets its cells back.
+        """
         fill = self._flag_fill_id(create=False)
         if fill is None:
             return None
-        _m, xfs = self._xfs(self._styles())
-        if style >= len(xfs) or attrs(re.match(r"<(?:\w+:)?xf\b([^>]*)", xfs[style]).group(1)).get("fillId") != str(fill):
+        styles = self._styles()
+        _m, xfs = self._xfs(styles)
+        if style >= len(xfs) or _xf_fill(xfs[style]) != str(fill):
             return None
-        for i, xf in enumerate(xfs):
-            if i != style and self._with_fill(xf, fill) == xfs[style]:
-                return i
-        return 0
+        key = _xf_key(xfs[style])
+        candidates = [i for i, xf in enumerate(xfs) if i != style and _xf_key(xf) == key
+                      and _xf_fill(xf) != str(fill)]
+        named = _named_style_fill(styles, xfs[style])
+        preferred = [i for i in candidates if _xf_fill(xfs[i]) == named]
+        if preferred or candidates:
+            return (preferred or candidates)[0]
+        # No unflagged twin left: make one with the named style's fill (or none).
+        m, _ = self._xfs(styles)
+        restored = self._with_fill(xfs[style], int(named or 0))
+        opening = re.sub(r'count="\d+"', f'count="{len(xfs) + 1}"', styles[m.start():m.start(2)])
+        styles = styles[:m.start()] + opening + m.group(2) + restored + styles[m.end(2):]
+        self.set_part("xl/styles.xml", styles)
+        return len(xfs)
 
     # comments on flagged cells
     def _sheet_rel(self, sheet_part: str, rel_type: str) -> tuple[str, str] | None:
@@ -791,6 +810,39 @@ def _inside_phonetic(si: Any, t: Any) -> bool:
         if any(x is t for x in rph.iter()):
             return True
     return False
+
+
+def _is_flag_fill(fill: str) -> bool:
+    m = re.search(r"<(?:\w+:)?fgColor\b([^>]*?)/?>", fill)
+    return (m is not None and attrs(m.group(1)).get("rgb", "").upper() == "FFFF7C80"
+            and re.search(r'patternType\s*=\s*["\']solid', fill) is not None)
+
+
+def _xf_fill(xf: str) -> str:
+    m = re.match(r"<(?:\w+:)?xf\b([^>]*)", xf)
+    return attrs(m.group(1)).get("fillId", "0") if m else "0"
+
+
+def _xf_key(xf: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """An xf compared by meaning, fill aside: attributes in any order, children without spacing."""
+    m = re.match(r"<(?:\w+:)?xf\b([^>]*?)(/?)>", xf, re.S)
+    assert m is not None
+    a = {k: v for k, v in attrs(m.group(1)).items() if k not in ("fillId", "applyFill")}
+    inner = xf[m.end():]
+    inner = re.sub(r"\s*/>", "/>", re.sub(r">\s+<", "><", inner)).strip()
+    inner = re.sub(r"<(\w+)((?:\s+[\w:]+=\"[^\"]*\")+)", lambda mm: "<" + mm.group(1) + "".join(
+        sorted(re.findall(r'\s+[\w:]+="[^"]*"', mm.group(2)))), inner)
+    return tuple(sorted(a.items())), inner
+
+
+def _named_style_fill(styles: str, xf: str) -> str | None:
+    m = re.match(r"<(?:\w+:)?xf\b([^>]*)", xf)
+    xf_id = int(attrs(m.group(1)).get("xfId", "0")) if m else 0
+    sm = re.search(r"<(?:\w+:)?cellStyleXfs\b[^>]*>(.*?)</(?:\w+:)?cellStyleXfs>", styles, re.S)
+    if not sm:
+        return None
+    named = re.findall(r"<(?:\w+:)?xf\b[^>]*?/>|<(?:\w+:)?xf\b[^>]*?>.*?</(?:\w+:)?xf>", sm.group(1), re.S)
+    return _xf_fill(named[xf_id]) if xf_id < len(named) else None
 
 
 def _attr_text(a: dict[str, str]) -> str:
