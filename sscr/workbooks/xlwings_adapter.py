@@ -1,0 +1,281 @@
+"""The fill's :class:`~sscr.workbooks.adapter.Book` over a live Excel workbook, through xlwings: what the
+add-in's Refresh button runs.
+
+The fill is the one ``sscr regenerate`` uses (:func:`sscr.workbooks.fill.fill`): read the inputs by
+defined name, compute with the core, bring the Rates sheet up to date, reconcile the computed cells.
+Only the adapter differs from the file's (:class:`~sscr.workbooks.adapter.FileBook`):
+
+- Excel calculates the computed cells' native formulas itself, so a computed cell is never written.
+  Instead Excel's result is compared with the core's figure, after one recalculation: a result
+  that disagrees (because a Rates figure was typed over, say, or calculation is set to manual and
+  failed) is flagged as well, once the fill has finished.
+- A flag is the file adapter's red fill and a cell note that starts ``SSCR pricing:``. Clearing a
+  flag (the cell agrees again) gives the cell back its template colour and removes that note. A
+  note someone else wrote is never changed or removed.
+- Dates come back from Excel as datetimes; the fill is given them as Excel serial numbers, as a file
+  holds them.
+
+:func:`refresh_caller` is the button: it never lets an exception reach Excel, showing a message box
+instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sscr.checks import fmt
+from sscr.errors import PricingInputError
+from sscr.rates import RateTable
+
+from .adapter import RATES_TABLE, CellContent
+from .fill import FillResult, Flag, WorkbookError, display, fill, headline_text, template_of
+from .layout import COMPUTED_FILL, TEMPLATE_NAME
+from .package import FLAG_FILL
+
+TITLE = "SSCR pricing"
+#: How a note written by Refresh starts; notes from ``sscr regenerate`` start with the second.
+NOTE_PREFIX = "SSCR pricing:"
+OUR_NOTE_PREFIXES = (NOTE_PREFIX, "sscr regenerate:")
+
+
+def _rgb(hex_text: str) -> tuple[int, int, int]:
+    hex_text = hex_text[-6:]
+    return int(hex_text[0:2], 16), int(hex_text[2:4], 16), int(hex_text[4:6], 16)
+
+
+#: The fill of a flagged cell: the file adapter's (sscr.workbooks.package.FLAG_FILL).
+FLAG_COLOR = _rgb(re.search(r'fgColor rgb="([0-9A-Fa-f]{8})"', FLAG_FILL).group(1))  # type: ignore[union-attr]
+#: The fill a computed cell has in the templates (the "SSCR computed" and "SSCR headline" styles).
+COMPUTED_COLOR = _rgb(COMPUTED_FILL.fgColor.rgb)
+
+#: Excel's result and the core's figure agree when within this relative difference (or absolute,
+#: near zero): both are the same double-precision arithmetic, in a different order.
+REL_TOLERANCE = 1e-11
+ABS_TOLERANCE = 1e-12
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_RANGE_REFERENCE = re.compile(r"^=?(?:'(?:[^']|'')+'|[^'!=\"]+)!\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?$")
+
+
+def from_excel(value: Any) -> Any:
+    """A value as xlwings reads it, as the fill takes it: dates as Excel serial numbers."""
+    if isinstance(value, dt.datetime):
+        return (value - _EXCEL_EPOCH) / dt.timedelta(days=1)
+    if isinstance(value, dt.date):
+        return float((value - _EXCEL_EPOCH.date()).days)
+    return value
+
+
+def agrees(excel: Any, core: Any) -> bool:
+    """Whether Excel's result for a computed cell is the core's figure."""
+    if core is None:
+        return excel is None or excel == ""
+    if isinstance(excel, bool) or not isinstance(excel, (int, float)):
+        return False
+    return math.isclose(float(excel), float(core), rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
+
+
+def is_ours(note_text: str | None) -> bool:
+    return note_text is not None and note_text.startswith(OUR_NOTE_PREFIXES)
+
+
+class XlwingsBook:
+    """:class:`~sscr.workbooks.adapter.Book` over an ``xlwings.Book`` (an open Excel workbook)."""
+
+    def __init__(self, book: Any):
+        self.book = book
+        self._ranges: dict[str, Any] = {}
+        self._calculated = False
+        self._pending: dict[str, tuple[Any, Any]] = {}  # computed name -> (Excel's result, the core's)
+        #: Computed cells whose Excel result disagreed with the core, flagged by :meth:`finish`.
+        self.value_flags: list[Flag] = []
+        #: Figures written into the Rates sheet.
+        self.rates_written = 0
+
+    # -- ranges by defined name --------------------------------------------------------------------
+    def _range(self, name: str) -> Any:
+        rng = self._ranges.get(name)
+        if rng is None:
+            if not self.book.names.contains(name):
+                raise WorkbookError(f"the workbook has no defined name {name}: restore it (Formulas > Name "
+                                    f"Manager) or start from a fresh template")
+            target = self.book.names[name]
+            if not _RANGE_REFERENCE.match((target.refers_to or "").strip()):
+                raise WorkbookError(f"the defined name {name} refers to {fmt(target.refers_to)}, not to cells "
+                                    f"of this workbook")
+            rng = self._ranges[name] = target.refers_to_range
+        return rng
+
+    def _cell(self, name: str, row: int = 0, col: int = 0) -> Any:
+        rng = self._range(name)
+        if row == 0 and col == 0 and rng.shape == (1, 1):
+            return rng
+        return rng.sheet.range((rng.row + row, rng.column + col))
+
+    def _single(self, name: str) -> Any:
+        rng = self._range(name)
+        if rng.shape != (1, 1):
+            raise WorkbookError(f"the defined name {name} refers to {rng.address}, not to one cell as the "
+                                f"template has it")
+        return rng
+
+    def _calculate(self) -> None:
+        """Recalculate once before the first result is read: the Rates sheet may have changed, and a
+        book set to manual calculation may be stale."""
+        if not self._calculated:
+            self.book.app.calculate()
+            self._calculated = True
+
+    # -- Book ----------------------------------------------------------------------------------------
+    def template(self) -> str | None:
+        if not self.book.names.contains(TEMPLATE_NAME):
+            return None
+        text = (self.book.names[TEMPLATE_NAME].refers_to or "").strip()
+        if text.startswith("="):
+            text = text[1:]
+        if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+            return text[1:-1].replace('""', '"')
+        return None
+
+    def names(self) -> set[str]:
+        return {n.name for n in self.book.names if "!" not in n.name}  # "Sheet!name" is sheet-level
+
+    def get_input(self, name: str) -> Any:
+        return from_excel(self._single(name).value)
+
+    def read_computed(self, name: str) -> CellContent:
+        rng = self._single(name)
+        formula = rng.formula
+        self._calculate()
+        value = from_excel(rng.value)
+        if isinstance(formula, str) and formula.startswith("="):
+            return CellContent(formula[1:], value)
+        return CellContent(None, value)
+
+    def write_computed(self, name: str, value: Any) -> None:
+        """Excel calculates the formula itself: the cell is left alone, and its result checked."""
+        self._calculate()
+        excel = from_excel(self._single(name).value)
+        if agrees(excel, value):
+            self._pending.pop(name, None)
+        else:
+            self._pending[name] = (excel, value)
+
+    def flag(self, name: str, message: str, row: int = 0, col: int = 0) -> None:
+        cell = self._cell(name, row, col)
+        if cell.color != FLAG_COLOR:
+            cell.color = FLAG_COLOR
+        text = f"{NOTE_PREFIX}\n{message}"
+        note = cell.note
+        if note is None:
+            cell.add_note(text)
+        elif is_ours(note.text) and note.text != text:
+            note.text = text
+
+    def clear_flag(self, name: str, row: int = 0, col: int = 0) -> None:
+        if name in self._pending and (row, col) == (0, 0):
+            return  # flagged again by finish(): Excel's result disagrees with the core
+        cell = self._cell(name, row, col)
+        if cell.color == FLAG_COLOR:
+            cell.color = None if name == RATES_TABLE else COMPUTED_COLOR
+        note = cell.note
+        if note is not None and is_ours(note.text):
+            note.delete()
+
+    def read_rates(self) -> list[list[Any]]:
+        rows = self._range(RATES_TABLE).options(ndim=2).value
+        return [[from_excel(v) for v in row] for row in rows]
+
+    def write_rate(self, row: int, col: int, value: Any) -> None:
+        self._cell(RATES_TABLE, row, col).value = value
+        self.rates_written += 1
+        self._calculated = False
+
+    def finish(self) -> None:
+        """Flag the computed cells whose Excel result disagrees with the core's figure."""
+        if not self._pending:
+            return
+        outputs = template_of(self).spec().outputs
+        for name, (excel, core) in self._pending.items():
+            percent = "%" in outputs[name].number_format
+            shown = "an error or nothing" if excel is None else display(excel, percent)
+            message = (f"{name}: Excel calculates {shown} from this workbook's cells, but the sscr core computes "
+                       f"{display(core, percent)} from the same inputs and the package's rate table. A cell it "
+                       f"depends on disagrees with the core (see the other red cells) or was changed. The cell is "
+                       f"left as it is; Refresh clears this flag once the two agree.")
+            self.flag(name, message)
+            self.value_flags.append(Flag(name, message))
+
+
+@dataclass
+class RefreshResult:
+    """What a Refresh did: the fill's result (its flags include computed cells whose Excel result
+    disagrees with the core) and how many Rates sheet figures were added."""
+
+    fill: FillResult
+    rates_written: int
+
+
+def refresh(book: Any, *, rates: RateTable | None = None) -> RefreshResult:
+    """Refresh an open workbook (an ``xlwings.Book``) with the fill: Rates sheet, reconciliation, flags.
+
+    Raises PricingInputError naming the input, the value and the rule when an input is bad (nothing
+    has been changed then).
+    """
+    adapter = XlwingsBook(book)
+    result = fill(adapter, rates=rates)
+    result.flags.extend(adapter.value_flags)
+    return RefreshResult(result, adapter.rates_written)
+
+
+#: At most this many flagged cells are listed in the message box (Excel shows about 1,000 characters).
+LISTED_FLAGS = 6
+
+
+def summary(book_name: str, refreshed: RefreshResult) -> str:
+    """The message box text after a Refresh."""
+    result = refreshed.fill
+    lines = [f"{book_name}: {result.written} computed figure(s) agree with the sscr core."]
+    headline = headline_text(result)
+    if headline:
+        lines.append(f"Headline: {headline}")
+    lines.append(f"Rates sheet: {refreshed.rates_written} figure(s) added from the rate table."
+                 if refreshed.rates_written else "Rates sheet: up to date with the rate table.")
+    lines.extend(result.notes)
+    if result.flags:
+        lines.append(f"{len(result.flags)} cell(s) disagree and are flagged red, each with a note saying why; "
+                     f"what is in them is kept:")
+        lines.extend(f"- {f.where}" for f in result.flags[:LISTED_FLAGS])
+        if len(result.flags) > LISTED_FLAGS:
+            lines.append(f"- and {len(result.flags) - LISTED_FLAGS} more")
+    return "\n".join(lines)
+
+
+def refresh_caller() -> None:
+    """The Refresh button: refresh the workbook Excel is showing and say what happened. Every
+    problem becomes a message box; no traceback reaches the user."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    app = book.app
+    updating = app.screen_updating
+    try:
+        app.screen_updating = False
+        app.status_bar = f"{TITLE}: refreshing {book.name}..."
+        result = refresh(book)
+    except PricingInputError as exc:
+        message, mode = f"Refresh changed nothing in {book.name}: {exc}", "critical"
+    except Exception as exc:  # the last line of defence: a message box, never a traceback
+        message, mode = (f"Refresh of {book.name} stopped unexpectedly ({type(exc).__name__}: {exc}). "
+                         f"Cells already checked may have been flagged; nothing you typed was changed. "
+                         f"Please report this with the workbook."), "critical"
+    else:
+        message, mode = summary(book.name, result), "info"
+    finally:
+        app.screen_updating = updating
+        app.status_bar = False
+    app.alert(message, title=TITLE, mode=mode)
