@@ -23,6 +23,7 @@ import argparse
 import sys
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 HERE = Path(__file__).resolve().parent
 ADDIN = HERE / "sscr_pricing.xlam"
@@ -48,19 +49,19 @@ RIBBON_TAB = "SSCR pricing"
 REFRESH_ACTION = "RibbonMyAddin.RunMain"
 REFRESH_SCREENTIP = "Refresh the pricing figures"
 REFRESH_SUPERTIP = (
-    "Recalculates this workbook's computed figures from its inputs with the sscr-pricing package, "
-    "the same calculation as regenerating it with the sscr command, and brings its Rates sheet up to "
-    "date from the published rate table. A cell that disagrees with the calculation, such as a "
-    "broken formula or a rate typed over, is flagged with a red fill and a note, and left as it is.")
+    "Checks this workbook's computed figures against the sscr-pricing calculation from its inputs, the "
+    "same calculation as sscr regenerate, and brings its Rates sheet up to date from the package's rate "
+    "table. A cell that disagrees, such as a broken formula or a rate typed over, is flagged with a red "
+    "fill and a note saying why, and left as it is. Inputs are never changed.")
 
 CUSTOM_UI = f"""<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">
     <ribbon>
         <tabs>
-            <tab id="sscrPricingTab" label="{RIBBON_TAB}">
+            <tab id="sscrPricingTab" label={quoteattr(RIBBON_TAB)}>
                 <group id="sscrWorkbookGroup" label="Workbook">
                     <button id="sscrRefresh" label="Refresh" size="large" onAction="{REFRESH_ACTION}"
-                            imageMso="RefreshAll" screentip="{REFRESH_SCREENTIP}"
-                            supertip="{REFRESH_SUPERTIP}" />
+                            imageMso="RefreshAll" screentip={quoteattr(REFRESH_SCREENTIP)}
+                            supertip={quoteattr(REFRESH_SUPERTIP)} />
                 </group>
             </tab>
         </tabs>
