@@ -223,6 +223,102 @@ def _tree(chain: Sequence[SupplyChainContract]) -> tuple[int, list[list[int]], l
     return root, children, order
 
 
+_STEPS = ("bpr", "cra", "ia", "csa")
+_PLAIN = (float, int, np.float64)
+
+
+def _share_ok(s: Any) -> Any:
+    """An output share is above 0 and at most 1 (I.4.4(b)); by element for an array."""
+    return (s > 0) & (s <= 1)
+
+
+def _inputs(chain: Sequence[SupplyChainContract], root: int) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                        np.ndarray, dict[str, np.ndarray]]:
+    """Own allowable costs, output shares, which contracts give the four steps, the profit rates given
+    alone, and the four steps, each checked. The common case is checked as whole arrays; anything
+    else (or anything wrong) is read contract by contract, whose messages name the contract."""
+    fast = _inputs_at_once(chain, root)
+    return fast if fast is not None else _inputs_one_by_one(chain, root)
+
+
+def _inputs_at_once(chain: Sequence[SupplyChainContract], root: int) -> Any:
+    """Every contract gives plain numbers for its own costs and the four steps, and no profit_rate:
+    the checks run once over arrays. None when the chain is not like that or a check fails."""
+    n = len(chain)
+    own: list[Any] = [None] * n
+    bpr: list[Any] = [None] * n
+    cra: list[Any] = [None] * n
+    ia: list[Any] = [None] * n
+    csa: list[Any] = [None] * n
+    shares: list[Any] = [None] * n
+    for i, c in enumerate(chain):
+        if c.profit_rate is not None:
+            return None
+        own[i], bpr[i], cra[i], ia[i], csa[i], shares[i] = (c.own_allowable_costs, c.bpr, c.cra, c.ia, c.csa,
+                                                             c.output_share)
+    for values in (own, bpr, cra, ia, csa):
+        if not all(type(v) in _PLAIN for v in values):
+            return None
+    given = [i for i, v in enumerate(shares) if v is not None]
+    if any(type(shares[i]) not in _PLAIN for i in given):
+        return None
+    try:
+        arrays = [np.array(values, dtype=float) for values in (own, bpr, cra, ia, csa)]
+        share = np.ones(n)
+        share[given] = np.array([shares[i] for i in given], dtype=float)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    with checks.collecting() as found:
+        checks.money("own allowable costs", arrays[0], nonnegative=True)
+        for k, values in zip(_STEPS, arrays[1:]):
+            checks.number(k, values)
+        checks.number("output share", share)
+    if found or (root in given and share[root] != 1) or not np.all(_share_ok(share)):
+        return None
+    return arrays[0], share, np.ones(n, dtype=bool), np.zeros(n), dict(zip(_STEPS, arrays[1:]))
+
+
+def _inputs_one_by_one(chain: Sequence[SupplyChainContract], root: int) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    n = len(chain)
+    own = np.empty(n)
+    share = np.ones(n)
+    four_step = np.zeros(n, dtype=bool)
+    rate_only = np.zeros(n)
+    steps = {k: np.zeros(n) for k in ("bpr", "cra", "ia", "csa")}
+    for i, c in enumerate(chain):
+        label = f"supply chain contract {c.name}"
+        own[i] = checks.money(f"{label} own allowable costs", c.own_allowable_costs, nonnegative=True)
+        if c.output_share is not None:
+            if i == root:
+                s = checks.number(f"{label} output share", c.output_share)
+                if s != 1:
+                    raise PricingInputError(f"{label} output share {checks.fmt(s)} is given for the prime contract: "
+                                            f"leave it empty (the prime contract's output is the contract's)")
+            else:
+                s = checks.number(f"{label} output share", c.output_share)
+                checks.check(f"{label} output share", s, _share_ok(s),
+                             "must be above 0 and at most 1: the part of the output the contract needs (I.4.4(b))")
+                share[i] = s
+        given = [k for k in ("bpr", "cra", "ia", "csa") if getattr(c, k) is not None]
+        if c.profit_rate is not None:
+            if given:
+                raise PricingInputError(
+                    f"{label} gives profit_rate and {given[0]}: give either the four steps (bpr, cra, ia, csa) or, for "
+                    f"a sub-contract not priced by the four steps, its profit_rate alone (I.6.1)")
+            rate_only[i] = checks.rate(f"{label} profit rate", c.profit_rate)
+        else:
+            if len(given) < 4:
+                missing = next(k for k in ("bpr", "cra", "ia", "csa") if getattr(c, k) is None)
+                raise PricingInputError(
+                    f"{label} {missing} is empty: give bpr, cra, ia and csa, or a profit_rate for a sub-contract not "
+                    f"priced by the four steps")
+            four_step[i] = True
+            for k in steps:
+                steps[k][i] = checks.number(f"{label} {k}", getattr(c, k))
+    return own, share, four_step, rate_only, steps
+
+
 def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_unit: Any = 1.0,
                     value_threshold: float = VALUE_THRESHOLD) -> PocoAdjustment:
     """POCO reduction to the prime contract's allowable costs (regulation 13A; Part I, Table 2).
@@ -255,42 +351,7 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
     checks.check("money unit", unit, unit > 0, "must be above zero: pounds per unit of the table's money")
     root, children, order = _tree(chain)
     n = len(chain)
-
-    own = np.empty(n)
-    share = np.ones(n)
-    four_step = np.zeros(n, dtype=bool)
-    rate_only = np.zeros(n)
-    steps = {k: np.zeros(n) for k in ("bpr", "cra", "ia", "csa")}
-    for i, c in enumerate(chain):
-        label = f"supply chain contract {c.name}"
-        own[i] = checks.money(f"{label} own allowable costs", c.own_allowable_costs, nonnegative=True)
-        if c.output_share is not None:
-            if i == root:
-                s = checks.number(f"{label} output share", c.output_share)
-                if s != 1:
-                    raise PricingInputError(f"{label} output share {checks.fmt(s)} is given for the prime contract: "
-                                            f"leave it empty (the prime contract's output is the contract's)")
-            else:
-                s = checks.number(f"{label} output share", c.output_share)
-                checks.check(f"{label} output share", s, 0 < s <= 1,
-                             "must be above 0 and at most 1: the part of the output the contract needs (I.4.4(b))")
-                share[i] = s
-        given = [k for k in ("bpr", "cra", "ia", "csa") if getattr(c, k) is not None]
-        if c.profit_rate is not None:
-            if given:
-                raise PricingInputError(
-                    f"{label} gives profit_rate and {given[0]}: give either the four steps (bpr, cra, ia, csa) or, for "
-                    f"a sub-contract not priced by the four steps, its profit_rate alone (I.6.1)")
-            rate_only[i] = checks.rate(f"{label} profit rate", c.profit_rate)
-        else:
-            if len(given) < 4:
-                missing = next(k for k in ("bpr", "cra", "ia", "csa") if getattr(c, k) is None)
-                raise PricingInputError(
-                    f"{label} {missing} is empty: give bpr, cra, ia and csa, or a profit_rate for a sub-contract not "
-                    f"priced by the four steps")
-            four_step[i] = True
-            for k in steps:
-                steps[k][i] = checks.number(f"{label} {k}", getattr(c, k))
+    own, share, four_step, rate_only, steps = _inputs(chain, root)
     # One vectorised pass of the four steps, then name the contract if a row breaks a rule.
     idx = np.flatnonzero(four_step)
     cpr = rate_only.copy()
@@ -308,43 +369,47 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
         cpr[idx] = result.contract_profit_rate
         csa[idx] = result.capital_servicing_adjustment
 
-    parent_of = np.full(n, -1)
+    # The tree walks run over Python lists: indexing numpy arrays one element at a time is slow.
+    own_l, share_l, cpr_l = own.tolist(), share.tolist(), cpr.tolist()
+    parent_of = [-1] * n
     for p in order:
         for child in children[p]:
             parent_of[child] = p
 
     # Stage 1, bottom-up: prices.
-    sub_costs = np.zeros(n)
-    total = np.zeros(n)
-    price = np.zeros(n)
+    sub_l = [0.0] * n
+    total_l = [0.0] * n
+    price_l = [0.0] * n
     for i in reversed(order):
-        total[i] = own[i] + sub_costs[i]
-        price[i] = total[i] * (1.0 + cpr[i])
+        total_i = own_l[i] + sub_l[i]
+        total_l[i] = total_i
+        price_i = total_i * (1.0 + cpr_l[i])
+        price_l[i] = price_i
         if i != root:
-            sub_costs[parent_of[i]] += price[i] * share[i]
+            sub_l[parent_of[i]] += price_i * share_l[i]
 
     # Scope, top-down; cumulative output shares.
-    in_scope = np.zeros(n, dtype=bool)
+    in_scope_l = [False] * n
     reason = [""] * n
-    cumulative = np.ones(n)
-    depth = np.zeros(n, dtype=int)
+    cumulative_l = [1.0] * n
+    depth_l = [0] * n
     for i in order:
         if i == root:
             reason[i] = "prime contract"
             continue
-        p = int(parent_of[i])
-        depth[i] = depth[p] + 1
-        cumulative[i] = cumulative[p] * share[i]
+        p = parent_of[i]
+        depth_l[i] = depth_l[p] + 1
+        cumulative_l[i] = cumulative_l[p] * share_l[i]
         c = chain[i]
-        label = f"supply chain contract {c.name}"
-        if p != root and not in_scope[p]:
+        if p != root and not in_scope_l[p]:
             reason[i] = f"out of scope: its parent {chain[p].name} is out of scope, so its profit reaches the prime only inside that price"
             continue
-        value = price[i] if c.value is None else float(checks.money(f"{label} value", c.value, nonnegative=True))
-        kind = method_kind(c.pricing_method, f"{label} pricing method")
-        if not flag(f"{label} associated", c.associated, True):
+        label = f"supply chain contract {c.name}"
+        value = price_l[i] if c.value is None else float(checks.money(f"{label} value", c.value, nonnegative=True))
+        kind = "formula" if c.pricing_method is None else method_kind(c.pricing_method, f"{label} pricing method")
+        if c.associated is not None and not flag(f"{label} associated", c.associated, True):
             reason[i] = "out of scope: not with a person associated with the primary contractor (I.8.1(b), I.2.2)"
-        elif flag(f"{label} competed", c.competed, False):
+        elif c.competed is not None and flag(f"{label} competed", c.competed, False):
             reason[i] = "out of scope: awarded by a competitive process (I.8.1(d), I.2.2)"
         elif kind == "commercial":
             reason[i] = "out of scope: priced by the commercial pricing method, regulation 19A (I.8.1(e))"
@@ -353,33 +418,38 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
         elif value * unit < value_threshold:
             reason[i] = (f"out of scope: value {checks.fmt(value * unit)} pounds is below £{value_threshold:,.0f} "
                          f"(I.8.1(c)); set money_unit if the table is not in pounds")
-        elif cpr[i] <= 0:
+        elif cpr_l[i] <= 0:
             reason[i] = "out of scope: its price includes no profit (I.8.1(a))"
         else:
-            in_scope[i] = True
+            in_scope_l[i] = True
             reason[i] = "in scope: group sub-contract" if p == root else "in scope: further group sub-contract"
 
     # Stages 2-4.
     prime_cra = steps["cra"][root] if four_step[root] else 0.0
-    in_scope_child_costs = np.zeros(n)
+    child_costs_l = [0.0] * n
     for i in order:
-        if i != root and in_scope[i]:
-            in_scope_child_costs[parent_of[i]] += price[i] * share[i]
+        if i != root and in_scope_l[i]:
+            child_costs_l[parent_of[i]] += price_l[i] * share_l[i]
+    in_scope = np.array(in_scope_l, dtype=bool)
+    total, price, sub_costs = np.array(total_l), np.array(price_l), np.array(sub_l)
+    cumulative, in_scope_child_costs = np.array(cumulative_l), np.array(child_costs_l)
     stage2 = np.where(in_scope, total * cpr * cumulative, 0.0)
     stage3 = np.where(in_scope, total * csa * cumulative, 0.0)
     stage4_own = own + sub_costs - in_scope_child_costs
     cra_diff = np.where(four_step, np.maximum(steps["cra"] - prime_cra, 0.0), 0.0)
     stage4 = np.where(in_scope, stage4_own * steps["bpr"] * cra_diff * cumulative, 0.0)
 
+    csa_l, charged_l = csa.tolist(), (price * share).tolist()
+    stage2_l, stage3_l, stage4_own_l, stage4_l = stage2.tolist(), stage3.tolist(), stage4_own.tolist(), stage4.tolist()
+    cra_shown_l = np.where(in_scope, cra_diff, 0.0).tolist()
     contracts = tuple(ContractStages(
-        c.name, c.parent, int(depth[i]), bool(in_scope[i]), reason[i], float(own[i]), float(sub_costs[i]),
-        float(total[i]), float(cpr[i]), float(csa[i]), float(price[i]), float(cumulative[i]),
-        float(price[i] * share[i]), float(stage2[i]), float(stage3[i]), float(stage4_own[i]),
-        float(cra_diff[i] if in_scope[i] else 0.0), float(stage4[i])) for i, c in enumerate(chain))
+        c.name, c.parent, depth_l[i], in_scope_l[i], reason[i], own_l[i], sub_l[i], total_l[i], cpr_l[i],
+        csa_l[i], price_l[i], cumulative_l[i], charged_l[i], stage2_l[i], stage3_l[i], stage4_own_l[i],
+        cra_shown_l[i], stage4_l[i]) for i, c in enumerate(chain))
     s2, s3, s4 = float(stage2.sum()), float(stage3.sum()), float(stage4.sum())
     deduction = s2 - s3 - s4
     ac_before = float(total[root])
     ac_after = ac_before - deduction
     return PocoAdjustment(contracts, contracts[root], s2, s3, s2 - s3, s4, deduction, ac_before,
-                          float(price[root]), ac_after, ac_after * (1.0 + float(cpr[root])))
+                          price_l[root], ac_after, ac_after * (1.0 + cpr_l[root]))
 
