@@ -136,3 +136,15 @@ def test_committed_previews_exist():
     for template in TEMPLATES.values():
         stem = Path(template.filename).stem
         assert list(previews.glob(f"{stem}*.png")), f"no preview for {template.filename}: python -m sscr.workbooks.previews"
+
+
+def test_a_workbook_saved_by_libreoffice_regenerates_without_flags(run, tmp_path):
+    """LibreOffice rewrites styles, strings and names when it saves; the fill still finds every
+    input and formula, and flags nothing."""
+    saved = [p for name, p in run["recalculated"].items() if name != CANARY]
+    results = regenerate_many([Job(p, Path(p.name)) for p in saved], tmp_path / "out")
+    for result in results:
+        assert result.status == "ok", (result.source, result.message, result.flags)
+    by_name = {Path(r.source).name: r for r in results}
+    assert by_name["capital-servicing.xlsx"].headline["CSA_b"] == pytest.approx(0.02405)
+    assert by_name["poco.xlsx"].headline["Price_after"] == pytest.approx(304.408905)

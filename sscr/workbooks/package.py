@@ -204,10 +204,15 @@ class SheetXml:
         ref = ref.upper()
         span = self.cells.get(ref)
         if span is not None:
-            self.text = self.text[:span[0]] + element + self.text[span[1]:]
+            start, end = span
+            self.text = self.text[:start] + element + self.text[end:]
+            delta = len(element) - (end - start)
+            # shift the cells after this one instead of indexing the whole sheet again
+            self.cells = {r: (s + delta, e + delta) if s > start else (s, e) for r, (s, e) in self.cells.items()}
+            self.cells[ref] = (start, start + len(element))
         else:
             self._insert(ref, element)
-        self._index()
+            self._index()
 
     def _insert(self, ref: str, element: str) -> None:
         row, col = split_ref(ref)
