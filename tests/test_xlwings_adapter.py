@@ -355,6 +355,31 @@ def test_the_button_without_the_package_installed_says_how_to_install_it(tmp_pat
     assert "pip install sscr-pricing" in alert["prompt"]
 
 
+# --- the stand-in is xlwings' object model -------------------------------------------------------------
+
+#: What the stand-in records for the tests to look at; everything else it offers is xlwings API.
+TEST_ONLY = {"alerts", "status_bar_history", "screen_updating_history", "recalculations"}
+
+
+def test_everything_the_standin_offers_is_xlwings_api_with_the_same_arguments(tmp_path):
+    import inspect
+
+    book = xs.Book(copy_template(tmp_path, "profit-rate.xlsx"))
+    rng = cell(book, "CPR_1")
+    rng.add_note("a note")
+    instances = {"App": book.app, "Book": book, "Sheets": book.sheets, "Sheet": book.sheets[0], "Range": rng,
+                 "Names": book.names, "Name": book.names["CPR_1"], "Note": rng.note}
+    for cls, instance in instances.items():
+        real = getattr(xlwings.main, cls)
+        offered = {a for a in dir(instance) if not a.startswith("_")} - TEST_ONLY
+        assert offered <= set(dir(real)), (cls, sorted(offered - set(dir(real))))
+        for attr in offered:
+            mine, theirs = inspect.getattr_static(type(instance), attr, None), getattr(real, attr)
+            if inspect.isfunction(mine) and callable(theirs) and not isinstance(theirs, property):
+                params = list(inspect.signature(mine).parameters)
+                assert params == list(inspect.signature(theirs).parameters)[:len(params)], (cls, attr)
+
+
 # --- one implementation -------------------------------------------------------------------------------
 
 def test_refresh_and_headless_regeneration_call_one_fill(tmp_path):

@@ -178,25 +178,25 @@ class Sheets:
     """``book.sheets``: by name or 0-based index, and iteration in tab order."""
 
     def __init__(self, book: Book):
-        self.book = book
+        self._book = book
 
     def __getitem__(self, key: int | str) -> "Sheet":
-        names = self.book._wb.sheetnames
+        names = self._book._wb.sheetnames
         if isinstance(key, int):
-            return Sheet(self.book, names[key])
+            return Sheet(self._book, names[key])
         if key not in names:
             raise StandinError(f"no sheet named {key!r}")
-        return Sheet(self.book, key)
+        return Sheet(self._book, key)
 
     def __iter__(self) -> Iterator["Sheet"]:
-        return (Sheet(self.book, name) for name in self.book._wb.sheetnames)
+        return (Sheet(self._book, name) for name in self._book._wb.sheetnames)
 
     def __len__(self) -> int:
-        return len(self.book._wb.sheetnames)
+        return len(self._book._wb.sheetnames)
 
     @property
     def active(self) -> "Sheet":
-        return Sheet(self.book, self.book._wb.active.title)
+        return Sheet(self._book, self._book._wb.active.title)
 
 
 class Sheet:
@@ -255,12 +255,12 @@ class Range:
     def __init__(self, sheet: Sheet, top: int, left: int, bottom: int, right: int, ndim: int | None = None):
         self.sheet = sheet
         self.row, self.column = top, left
-        self.last_cell_row, self.last_cell_column = bottom, right
+        self._bottom, self._right = bottom, right
         self._ndim = ndim
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.last_cell_row - self.row + 1, self.last_cell_column - self.column + 1
+        return self._bottom - self.row + 1, self._right - self.column + 1
 
     @property
     def count(self) -> int:
@@ -272,15 +272,19 @@ class Range:
         first = f"${get_column_letter(self.column)}${self.row}"
         if self.shape == (1, 1):
             return first
-        return f"{first}:${get_column_letter(self.last_cell_column)}${self.last_cell_row}"
+        return f"{first}:${get_column_letter(self._right)}${self._bottom}"
 
-    def options(self, ndim: int | None = None, **_: Any) -> "Range":
-        return Range(self.sheet, self.row, self.column, self.last_cell_row, self.last_cell_column, ndim)
+    def options(self, convert: Any = None, **options: Any) -> "Range":
+        """Only ``ndim`` is honoured (the shape of what ``value`` returns)."""
+        if convert is not None or set(options) - {"ndim"}:
+            raise StandinError(f"the stand-in supports only options(ndim=...), not {convert!r} {options}")
+        return Range(self.sheet, self.row, self.column, self._bottom, self._right,
+                     options.get("ndim"))
 
     def _cells(self) -> list[list[Any]]:
         ws = self.sheet._ws
-        return [[ws.cell(row=r, column=c) for c in range(self.column, self.last_cell_column + 1)]
-                for r in range(self.row, self.last_cell_row + 1)]
+        return [[ws.cell(row=r, column=c) for c in range(self.column, self._right + 1)]
+                for r in range(self.row, self._bottom + 1)]
 
     def _shaped(self, rows: list[list[Any]]) -> Any:
         """xlwings' default shape: a scalar for one cell, a list for one row or column, else rows."""
@@ -295,8 +299,8 @@ class Range:
     @property
     def value(self) -> Any:
         book = self.sheet.book
-        rows = [[book._value(self.sheet.name, r, c) for c in range(self.column, self.last_cell_column + 1)]
-                for r in range(self.row, self.last_cell_row + 1)]
+        rows = [[book._value(self.sheet.name, r, c) for c in range(self.column, self._right + 1)]
+                for r in range(self.row, self._bottom + 1)]
         return self._shaped(rows)
 
     @value.setter
@@ -391,7 +395,7 @@ class Name:
     """``xlwings.Name``: ``name``, ``refers_to`` ("=..." as Excel shows it) and ``refers_to_range``."""
 
     def __init__(self, book: Book, name: str, definition: str):
-        self.book = book
+        self._book = book
         self.name = name
         self._definition = definition
 
@@ -405,7 +409,7 @@ class Name:
         if target is None:
             raise StandinError(f"the name {self.name} does not refer to a range")
         sheet, ref = target
-        return self.book.sheets[sheet].range(ref)
+        return self._book.sheets[sheet].range(ref)
 
     def __repr__(self) -> str:
         return f"<Name '{self.name}': {self.refers_to}>"
@@ -416,14 +420,14 @@ class Names:
     ``Sheet!name``, as Excel lists them."""
 
     def __init__(self, book: Book):
-        self.book = book
+        self._book = book
 
     def _all(self) -> list[Name]:
-        wb = self.book._wb
-        names = [Name(self.book, n, d.attr_text) for n, d in wb.defined_names.items()]
+        wb = self._book._wb
+        names = [Name(self._book, n, d.attr_text) for n, d in wb.defined_names.items()]
         for ws in wb.worksheets:
             for n, d in ws.defined_names.items():
-                names.append(Name(self.book, f"{ws.title}!{n}", d.attr_text))
+                names.append(Name(self._book, f"{ws.title}!{n}", d.attr_text))
         return names
 
     def __iter__(self) -> Iterator[Name]:
@@ -436,8 +440,8 @@ class Names:
     def count(self) -> int:
         return len(self)
 
-    def contains(self, name: str) -> bool:
-        return any(n.name.lower() == name.lower() for n in self._all())
+    def contains(self, name_or_index: str) -> bool:
+        return any(n.name.lower() == name_or_index.lower() for n in self._all())
 
     def __contains__(self, name: str) -> bool:
         return self.contains(name)
