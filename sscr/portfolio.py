@@ -144,9 +144,8 @@ def price_portfolio(portfolio: "pd.DataFrame", *, rates_file: str | os.PathLike[
         raise PricingInputError("portfolio has a header row but no rows of components")
     p = _Pricing(portfolio, columns, rates_file)
     p.run()
-    out = portfolio.copy()
-    extra = pd.DataFrame(p.outputs(first_row), index=portfolio.index)
-    return pd.concat([out, extra], axis=1)
+    extra = pd.DataFrame(p.outputs(first_row, portfolio.index), index=portfolio.index, copy=False)
+    return pd.concat([portfolio, extra], axis=1)
 
 
 def without_previous_pricing(portfolio: "pd.DataFrame") -> "pd.DataFrame":
@@ -320,11 +319,12 @@ class _Pricing:
         self.rates_file = rates_file
         self.n = n = len(frame)
         self.error = np.full(n, None, dtype=object)
-        self.note = np.full(n, None, dtype=object)
-        self.out = {c: np.full(n, np.nan) for c in _FLOAT_OUTPUTS}
-        self.year_label = np.full(n, None, dtype=object)
-        self.evidence = np.full(n, None, dtype=object)
-        self.rate_type_used = np.full(n, None, dtype=object)
+        self._nothing: np.ndarray | None = None
+        self.out: dict[str, np.ndarray] = {}      # figures, each filled as its rows are priced
+        self.note = np.zeros(n, bool)               # a computed CSA to double check (guidance 6.16)
+        self.year_start = np.full(n, -1, np.int64)  # financial year of the date of agreement
+        self.evidence_bits = np.zeros(n, np.int64)  # statuses of the published figures used
+        self.gocr_used = np.full(n, -1, np.int8)    # 0 standard, 1 GOCR, -1 not priced
         self.priced = np.zeros(n, bool)
 
     # failures ---------------------------------------------------------------------------------------
@@ -337,13 +337,33 @@ class _Pricing:
         fresh = np.equal(self.error[rows], None)
         self.error[rows[fresh]] = messages[fresh]
 
+    def nothing(self) -> np.ndarray:
+        """A column with no figures (NaN, which pandas shows as empty); read-only, so it can be shared."""
+        if self._nothing is None:
+            self._nothing = np.full(self.n, np.nan)
+            self._nothing.flags.writeable = False
+        return self._nothing
+
+    def put(self, column: str, rows: np.ndarray, values: Any) -> None:
+        """Figures for some rows of an output column (a whole column at once when every row has one)."""
+        target = self.out.get(column)
+        if target is None:
+            if rows.size == self.n:  # every row: keep the result's own array, or a copy of a shared one
+                fresh = (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.shape == rows.shape
+                         and values.base is None and values.flags.writeable
+                         and not any(values is other for other in self.out.values()))
+                self.out[column] = values if fresh else np.array(np.broadcast_to(values, rows.shape), dtype=float)
+                return
+            target = self.out[column] = np.full(self.n, np.nan)
+        target[rows] = values
+
     def ok(self) -> np.ndarray:
         return np.equal(self.error, None)
 
     def column(self, name: str) -> _Column:
         label = self.columns.get(name)
         if label is None:
-            return _Column(np.full(self.n, np.nan), np.zeros(self.n, bool), {})
+            return _Column(self.nothing(), np.zeros(self.n, bool), {})
         return _numbers(self.frame[label])
 
     # the steps --------------------------------------------------------------------------------------
@@ -506,12 +526,8 @@ class _Pricing:
         return values, bits
 
     def _evidence(self, bits: np.ndarray, years: np.ndarray, dated: np.ndarray) -> None:
-        labels = {int(y): financial_year_label(int(y)) for y in np.unique(years[dated])}
-        for y, label in labels.items():
-            self.year_label[dated & (years == y)] = label
-        for value in np.unique(bits[bits > 0]):
-            text = "/".join(sorted(s for k, s in enumerate(EVIDENCE) if value & (1 << k)))
-            self.evidence[bits == value] = text
+        self.year_start = np.where(dated, years, -1)
+        self.evidence_bits = bits
 
     # array calls ------------------------------------------------------------------------------------
     def _call(self, rows: np.ndarray, call: Callable[[np.ndarray], Any]) -> tuple[np.ndarray, Any]:
@@ -559,8 +575,8 @@ class _Pricing:
                 value = result
                 for part in field.split("."):
                     value = getattr(value, part)
-                self.out[column][rows] = value
-            self.note[rows[needs_double_check(result.adjustment)]] = DOUBLE_CHECK_NOTE
+                self.put(column, rows, value)
+            self.note[rows[needs_double_check(result.adjustment)]] = True
 
     def _profit_rates(self, gocr: np.ndarray, agreed: np.ndarray, plain_gocr: np.ndarray, step1: np.ndarray,
                       nums: dict[str, _Column], csa: np.ndarray) -> None:
@@ -578,17 +594,17 @@ class _Pricing:
             if result is None:
                 continue
             for column, field in STEPS.items():
-                self.out[column][idx] = getattr(result, field)
-            self.rate_type_used[idx] = kind
+                self.put(column, idx, getattr(result, field))
+            self.gocr_used[idx] = kind == "GOCR"
             self.priced[idx] = True
 
     def _prices(self, allowable_costs: np.ndarray) -> None:
         rows = np.flatnonzero(self.priced & self.ok())
-        cpr = self.out["contract_profit_rate"]
+        cpr = self.out.get("contract_profit_rate", self.nothing())
         rows, result = self._call(rows, lambda r: formula_price(allowable_costs[r], cpr[r]))
         if result is not None:
-            self.out["profit"][rows] = result.profit
-            self.out["price"][rows] = result.price
+            self.put("profit", rows, result.profit)
+            self.put("price", rows, result.price)
 
     def _scalar_row(self, i: int, gocr: bool, agreed: bool, step1: float, nums: dict[str, _Column],
                     servicing: list[np.ndarray]) -> None:
@@ -620,29 +636,50 @@ class _Pricing:
                 value: Any = result
                 for part in field.split("."):
                     value = getattr(value, part)
-                self.out[column][i] = value
-            if result.notes:
-                self.note[i] = result.notes[0]
+                self.put(column, np.array([i]), value)
+            self.note[i] = bool(result.notes)
         for column, field in STEPS.items():
-            self.out[column][i] = getattr(steps, field)
-        self.out["profit"][i] = price.profit
-        self.out["price"][i] = price.price
-        self.rate_type_used[i] = kind
+            self.put(column, np.array([i]), getattr(steps, field))
+        self.put("profit", np.array([i]), price.profit)
+        self.put("price", np.array([i]), price.price)
+        self.gocr_used[i] = kind == "GOCR"
         self.priced[i] = True
 
     def _finish(self, gocr: np.ndarray) -> None:
-        failed = ~self.ok()
-        for values in self.out.values():
-            values[failed | self.blank] = np.nan
-        for values in (self.note, self.year_label, self.evidence, self.rate_type_used):
-            values[failed | self.blank] = None
+        gone = ~self.ok() | self.blank
+        if gone.any():
+            for values in self.out.values():
+                values[gone] = np.nan
+            self.note[gone] = False
+            self.year_start[gone] = -1
+            self.evidence_bits[gone] = 0
+            self.gocr_used[gone] = -1
         self.error[self.blank] = None
 
-    def outputs(self, first_row: int) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {"file_row": np.arange(first_row, first_row + self.n, dtype=np.int64),
-                                      "financial_year": self.year_label, "rates_evidence": self.evidence,
-                                      "rate_type_used": self.rate_type_used}
-        out.update(self.out)
-        out["note"] = self.note
-        out["error"] = self.error
+    def outputs(self, first_row: int, index: Any) -> dict[str, Any]:
+        """The output columns: figures as floats (empty is NaN), repeated labels as categoricals."""
+        import pandas as pd
+
+        def labels(codes: np.ndarray, names: Sequence[str]) -> Any:
+            return pd.Categorical.from_codes(codes, categories=list(names))
+
+        out: dict[str, Any] = {"file_row": np.arange(first_row, first_row + self.n, dtype=np.int64)}
+        dated = self.year_start >= 0
+        first = int(self.year_start[dated].min()) if dated.any() else 0
+        last = int(self.year_start[dated].max()) if dated.any() else -1
+        out["financial_year"] = labels(np.where(dated, self.year_start - first, -1),
+                                       [financial_year_label(y) for y in range(first, last + 1)])
+        used = np.flatnonzero(np.bincount(self.evidence_bits, minlength=2)[1:]) + 1  # sets of statuses seen
+        code = np.full(1 << len(EVIDENCE), -1, np.int64)
+        code[used] = np.arange(used.size)
+        statuses = ["/".join(s for k, s in sorted(enumerate(EVIDENCE), key=lambda e: e[1]) if b & (1 << k))
+                    for b in used]
+        out["rates_evidence"] = labels(code[self.evidence_bits], statuses)
+        out["rate_type_used"] = labels(self.gocr_used, ["standard", "GOCR"])
+        for column in _FLOAT_OUTPUTS:
+            out[column] = self.out.get(column, self.nothing())
+        out["note"] = labels(np.where(self.note, 0, -1), [DOUBLE_CHECK_NOTE])
+        out["error"] = pd.Series(self.error, index=index, dtype=object)
         return {c: out[c] for c in OUTPUTS}
+
+
