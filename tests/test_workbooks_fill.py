@@ -375,3 +375,18 @@ def test_normalise_formula_ignores_what_excel_may_rewrite():
     assert normalise_formula("=$A$1 + fixed_capital_a") == normalise_formula("A1+Fixed_Capital_A")
     assert normalise_formula('IF(x="a b",1,0)') != normalise_formula('IF(x="ab",1,0)')
     assert normalise_formula("_xlfn.SUM(A1)") == "SUM(A1)"
+
+
+def test_an_input_linked_by_formula_needs_its_saved_value(tmp_path):
+    folder = copy_templates(tmp_path, "profit-rate.xlsx")
+    _edit(folder / "profit-rate.xlsx", folder / "linked.xlsx", IA_1="=0.5/100")  # saved without a value
+    result = regenerate_one(folder / "linked.xlsx", tmp_path / "out")
+    assert result.status == FAILED
+    assert "IA_1 holds the formula =0.5/100 but the file holds no value" in result.message
+    book = FileBook.open(folder / "linked.xlsx")
+    sheet, ref = book._cell("IA_1")
+    book.package.write_cached(sheet, ref, 0.005)  # as a spreadsheet application saves it
+    book.save(folder / "saved.xlsx")
+    result = regenerate_one(folder / "saved.xlsx", tmp_path / "out")
+    assert result.status == OK
+    assert result.headline["CPR_1"] == pytest.approx(0.0618 + 0.005 + 0.0301)

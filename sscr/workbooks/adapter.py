@@ -118,7 +118,18 @@ class FileBook:
 
     def get_input(self, name: str) -> Any:
         sheet, ref = self._cell(name)
-        return self.package.read(sheet, ref).value
+        cell = self.package.read(sheet, ref)
+        if cell.formula is not None and cell.value in (None, ""):
+            # An input may be a formula (a link to another sheet), but the file must hold its result.
+            from sscr.errors import PricingInputError
+            raise PricingInputError(
+                f"{name} holds the formula ={cell.formula} but the file holds no value for it (it was saved "
+                f"by a program that does not calculate): open and save it in Excel or LibreOffice, or type "
+                f"the value")
+        if cell.type == "e":
+            from sscr.errors import PricingInputError
+            raise PricingInputError(f"{name} holds the error {cell.value}: correct the cell")
+        return cell.value
 
     def read_computed(self, name: str) -> CellContent:
         sheet, ref = self._cell(name)

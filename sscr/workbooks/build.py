@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from sscr.rates import RateTable, default_table
+from sscr.rates import RateTable
 
 from .adapter import FileBook
 from .fill import fill
@@ -45,7 +45,7 @@ def build_bytes(template: Template, rates: RateTable | None = None) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     package = XlsxPackage(buf.getvalue(), template.filename)
-    fill(FileBook(package), rates=rates if rates is not None else default_table(None))
+    fill(FileBook(package), rates=rates if rates is not None else RateTable.packaged())
     package.set_core_times(BUILD_TIME_TEXT)
     return package.to_bytes(fixed_times=True)
 
@@ -53,7 +53,7 @@ def build_bytes(template: Template, rates: RateTable | None = None) -> bytes:
 def build_all(out_dir: Path, *, check: bool = False, keys: Sequence[str] | None = None) -> list[str]:
     """Build every template into ``out_dir``; return the file names that changed (or would)."""
     changed = []
-    rates = default_table(None)
+    rates = RateTable.packaged()  # never a user's rates file (SSCR_RATES_FILE)
     for key, template in TEMPLATES.items():
         if keys and key not in keys:
             continue

@@ -209,8 +209,11 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         percent = "%" in out.number_format
         content = book.read_computed(name)
         if content.formula is None:
+            typed = content.value
+            typed_text = display(typed, percent) if isinstance(typed, (int, float)) and not isinstance(
+                typed, bool) else checks.fmt(typed)
             message = (f"{name} should hold the formula ={out.formula} but a value was typed over it: "
-                       f"{checks.fmt(content.value)}. The sscr core computes {display(value, percent)}. The typed value "
+                       f"{typed_text}. The sscr core computes {display(value, percent)}. The typed value "
                        f"is kept; restore the formula to clear this flag.")
             book.flag(name, message)
             result.flags.append(Flag(name, message))

@@ -309,8 +309,7 @@ def rates_sheet(layout: Layout) -> Worksheet:
     ws.column_dimensions["N"].width = 18
     layout.name_range("Pricing_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(methods) - 1}")
     layout.name_range("Formula_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(FORMULA_METHODS) - 1}")
-    from sscr.rates import default_table
-    shown = RATES_FIRST_ROW + len(default_table(None).years) + 4
+    shown = RATES_FIRST_ROW + len(RateTable.packaged().years) + 4
     page_setup(ws, f"A1:K{shown}")
     ws.freeze_panes = f"B{RATES_FIRST_ROW}"
     return ws

@@ -88,7 +88,8 @@ class XlwingsBook:
 
     def __init__(self, book: Any):
         self.book = book
-        self._ranges: dict[str, Any] = {}
+        self._ranges: dict[str, Any] = {}  # each name's Range, looked up in Excel once
+        self._single_cells: set[str] = set()
         self._calculated = False
         self._pending: dict[str, tuple[Any, Any]] = {}  # computed name -> (Excel's result, the core's)
         #: Computed cells whose Excel result disagreed with the core, flagged by :meth:`finish`.
@@ -111,16 +112,18 @@ class XlwingsBook:
         return rng
 
     def _cell(self, name: str, row: int = 0, col: int = 0) -> Any:
+        if name != RATES_TABLE:
+            return self._single(name)
         rng = self._range(name)
-        if row == 0 and col == 0 and rng.shape == (1, 1):
-            return rng
         return rng.sheet.range((rng.row + row, rng.column + col))
 
     def _single(self, name: str) -> Any:
         rng = self._range(name)
-        if rng.shape != (1, 1):
-            raise WorkbookError(f"the defined name {name} refers to {rng.address}, not to one cell as the "
-                                f"template has it")
+        if name not in self._single_cells:
+            if rng.shape != (1, 1):
+                raise WorkbookError(f"the defined name {name} refers to {rng.address}, not to one cell as the "
+                                    f"template has it")
+            self._single_cells.add(name)
         return rng
 
     def _calculate(self) -> None:
