@@ -173,7 +173,7 @@ def test_a_computed_cell_typed_over_is_flagged_and_keeps_what_was_typed(tmp_path
     assert target.formula == "0.5" and target.value == 0.5
     assert target.color == FLAG_COLOR
     note = target.note.text
-    assert note.startswith(NOTE_PREFIX) and "typed over" in note and "10.19%" in note and "0.5" in note
+    assert note.startswith(NOTE_PREFIX) and "typed over" in note and "10.19%" in note and "50.00%" in note
     assert [f.where for f in refreshed.fill.flags] == ["CPR_1"]
     for name in template.spec().outputs:
         if name != "CPR_1":
