@@ -6,8 +6,9 @@ the Python module it runs), plus three edits made here so the build is reproduci
 - ``customUI/customUI.xml`` is ours: a tab "SSCR pricing" with one large Refresh button. Its
   ``onAction`` is the template's ``RibbonMyAddin.RunMain``, which runs
   ``import sscr_pricing; sscr_pricing.main()``: the module named after the add-in file, found beside it.
-- The config sheet ``_myaddin.conf`` is activated (renamed ``myaddin.conf``) and its ``UDF Modules``
-  setting is ``udfs``, so the worksheet functions are registered from the installed package.
+- The config sheet ``_myaddin.conf`` is activated (renamed ``myaddin.conf``) with one setting,
+  ``UDF Modules`` = ``udfs``, so the worksheet functions are imported from the installed package;
+  the interpreter and the other xlwings settings come from the user's ``myaddin.conf`` file.
 - Every zip entry gets the same fixed timestamp and no extra fields.
 
 Every other part (the VBA project, styles, theme, relationships) is copied byte for byte. The VBA
@@ -20,6 +21,7 @@ in the template matches the installed xlwings version; after upgrading xlwings, 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -37,10 +39,15 @@ CONF_SHEET_PART = "xl/worksheets/sheet1.xml"
 #: The template's config sheet is inactive while its name starts with "_" (PROJECT_NAME is "myaddin").
 CONF_SHEET_INACTIVE, CONF_SHEET = "_myaddin.conf", "myaddin.conf"
 UDF_MODULES = "udfs"
-#: Row 6 of the template's config sheet: "UDF Modules" (shared string 1) with no value.
-UDF_ROW_TEMPLATE = b'<row r="6" spans="1:1" ht="15.75"><c r="A6" s="1" t="s"><v>1</v></c></row>'
-UDF_ROW = (b'<row r="6" spans="1:2" ht="15.75"><c r="A6" s="1" t="s"><v>1</v></c>'
-           b'<c r="B6" s="1" t="inlineStr"><is><t>' + UDF_MODULES.encode() + b'</t></is></c></row>')
+#: The template's settings rows (Interpreter, PYTHONPATH, Conda, ...) are all empty; a setting on this
+#: sheet, even empty, hides the same setting in the user's myaddin.conf file. So the sheet keeps one
+#: row, "UDF Modules" (shared string 1 of the template), and every other setting comes from the file.
+CONF_DIMENSION_TEMPLATE, CONF_DIMENSION = b'<dimension ref="A1:B13" />', b'<dimension ref="A1:B1" />'
+SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+#: The shared strings stay; only one cell refers to one now ("UDF Modules"), which ``count`` says.
+SHARED_COUNT_TEMPLATE, SHARED_COUNT = b'count="9" uniqueCount="9"', b'count="1" uniqueCount="9"'
+CONF_ROWS = (b'<sheetData><row r="1" spans="1:2" ht="15.75"><c r="A1" s="1" t="s"><v>1</v></c>'
+             b'<c r="B1" s="1" t="inlineStr"><is><t>' + UDF_MODULES.encode() + b'</t></is></c></row></sheetData>')
 
 #: Every entry's timestamp, so two builds of the same template are identical.
 TIMESTAMP = (2024, 1, 1, 0, 0, 0)
@@ -94,8 +101,14 @@ def edit(name: str, data: bytes) -> bytes:
         return CUSTOM_UI
     if name == WORKBOOK_PART:
         return _replace_once(name, data, f'name="{CONF_SHEET_INACTIVE}"'.encode(), f'name="{CONF_SHEET}"'.encode())
+    if name == SHARED_STRINGS_PART:
+        return _replace_once(name, data, SHARED_COUNT_TEMPLATE, SHARED_COUNT)
     if name == CONF_SHEET_PART:
-        return _replace_once(name, data, UDF_ROW_TEMPLATE, UDF_ROW)
+        data = _replace_once(name, data, CONF_DIMENSION_TEMPLATE, CONF_DIMENSION)
+        rows = re.findall(rb"<sheetData>.*?</sheetData>", data, re.S)
+        if len(rows) != 1 or b"<v>1</v>" not in rows[0]:
+            raise BuildError(f"{name} of the xlwings template has no settings rows where expected")
+        return _replace_once(name, data, rows[0], CONF_ROWS)
     return data
 
 
@@ -103,7 +116,7 @@ def parts(template: Path | None = None) -> list[tuple[str, bytes]]:
     """The add-in's parts, in the template's order."""
     with zipfile.ZipFile(template or template_path()) as source:
         names = source.namelist()
-        for required in (CUSTOM_UI_PART, WORKBOOK_PART, CONF_SHEET_PART, "xl/vbaProject.bin"):
+        for required in (CUSTOM_UI_PART, WORKBOOK_PART, CONF_SHEET_PART, SHARED_STRINGS_PART, "xl/vbaProject.bin"):
             if required not in names:
                 raise BuildError(f"the xlwings template has no {required}")
         return [(name, edit(name, source.read(name))) for name in names]
