@@ -171,8 +171,9 @@ def supply_chain_from_table(table: Any) -> list[SupplyChainContract]:
     return out
 
 
-def _tree(chain: Sequence[SupplyChainContract]) -> tuple[int, list[list[int]], list[int]]:
-    """Root index, children lists and a top-down order; raises on a broken structure."""
+def _tree(chain: Sequence[SupplyChainContract]) -> tuple[int, list[int], list[int]]:
+    """Root index, each contract's parent index (-1 for the root) and a top-down order (each
+    contract's sub-contracts in table order); raises on a broken structure."""
     index: dict[str, int] = {}
     for i, c in enumerate(chain):
         if c.name in index:
@@ -186,30 +187,30 @@ def _tree(chain: Sequence[SupplyChainContract]) -> tuple[int, list[list[int]], l
         raise SupplyChainError(
             f"supply chain has {len(roots)} rows with an empty parent ({names}): only the prime contract has "
             f"none, so give each sub-contract the contract it supplies")
-    children: list[list[int]] = [[] for _ in chain]
-    for i, c in enumerate(chain):
-        if c.parent is None:
-            continue
-        p = index.get(c.parent)
-        if p is None:
+    n = len(chain)
+    parent = [-1 if c.parent is None else index.get(c.parent, -2) for c in chain]
+    par = np.array(parent, dtype=np.int64)
+    broken = np.flatnonzero((par == -2) | (par == np.arange(n)))
+    if broken.size:
+        i = int(broken[0])
+        c = chain[i]
+        if parent[i] == -2:
             raise SupplyChainError(
                 f"supply chain contract {checks.fmt(c.name)} has parent {checks.fmt(c.parent)}, which is not a "
                 f"contract in the table")
-        if p == i:
-            raise SupplyChainError(f"supply chain contract {checks.fmt(c.name)} is its own parent")
-        children[p].append(i)
+        raise SupplyChainError(f"supply chain contract {checks.fmt(c.name)} is its own parent")
+    # Sub-contracts grouped by parent, in table order (a stable sort), then a breadth-first walk:
+    # slices of one list rather than a list per contract, which large chains reach at random.
+    by_parent = np.argsort(par, kind="stable")[1:].tolist()  # the root (parent -1) sorts first
+    starts = np.concatenate(([0], np.cumsum(np.bincount(par[par >= 0], minlength=n)))).tolist()
     root = roots[0]
     order = [root]
-    depth = {root: 0}
-    k = 0
-    while k < len(order):
-        node = order[k]
-        for child in children[node]:
-            depth[child] = depth[node] + 1
-            order.append(child)
-        k += 1
-    if len(order) != len(chain):
-        start = next(i for i in range(len(chain)) if i not in depth)
+    for node in order:
+        order.extend(by_parent[starts[node]:starts[node + 1]])
+    if len(order) != n:
+        reached = np.zeros(n, dtype=bool)
+        reached[order] = True
+        start = int(np.flatnonzero(~reached)[0])
         path, seen = [start], {start}
         nxt = index[chain[start].parent]  # type: ignore[index]
         while nxt not in seen:
@@ -220,7 +221,7 @@ def _tree(chain: Sequence[SupplyChainContract]) -> tuple[int, list[list[int]], l
         raise SupplyChainError(
             "supply chain has a cycle: " + " -> ".join(chain[i].name for i in cycle) +
             " (each contract's parent must lead up to the prime contract)")
-    return root, children, order
+    return root, parent, order
 
 
 _STEPS = ("bpr", "cra", "ia", "csa")
@@ -349,7 +350,7 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
         raise SupplyChainError("supply chain is empty: give the prime contract and its group sub-contracts")
     unit = float(checks.money("money unit", money_unit))
     checks.check("money unit", unit, unit > 0, "must be above zero: pounds per unit of the table's money")
-    root, children, order = _tree(chain)
+    root, parent_of, order = _tree(chain)
     n = len(chain)
     own, share, four_step, rate_only, steps = _inputs(chain, root)
     # One vectorised pass of the four steps, then name the contract if a row breaks a rule.
@@ -371,10 +372,6 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
 
     # The tree walks run over Python lists: indexing numpy arrays one element at a time is slow.
     own_l, share_l, cpr_l = own.tolist(), share.tolist(), cpr.tolist()
-    parent_of = [-1] * n
-    for p in order:
-        for child in children[p]:
-            parent_of[child] = p
 
     # Stage 1, bottom-up: prices.
     sub_l = [0.0] * n

@@ -90,3 +90,15 @@ def test_a_deep_chain_and_a_wide_one():
     each = 300_000.0 * 1.098  # CPR 8% + 8% x 0.1 + 1% = 9.8%
     assert w.prime_allowable_costs_before == pytest.approx(1000.0 + 20_000 * each, rel=1e-12)
     assert w.contract("s7").in_scope and w.contract("s7").stage2_profit == pytest.approx(300_000.0 * 0.098)
+
+
+def test_a_broken_structure_in_a_large_chain_is_named():
+    base = [C("p", None, 1.0, 0.08, 0.0, 0.0, 0.01)] + [C(f"s{i}", "p", 1.0, 0.08, 0.0, 0.0, 0.01) for i in range(5000)]
+    cycle = base + [C("x", "y", 1.0, 0.08, 0.0, 0.0, 0.01), C("y", "x", 1.0, 0.08, 0.0, 0.0, 0.01)]
+    with pytest.raises(PricingInputError, match=r"supply chain has a cycle: x -> y -> x"):
+        poco_adjustment(cycle)
+    orphan = base[:2000] + [C("o", "gone", 1.0, 0.08, 0.0, 0.0, 0.01), C("q", "q", 1.0, 0.08, 0.0, 0.0, 0.01)]
+    with pytest.raises(PricingInputError, match=r"contract 'o' has parent 'gone', which is not a contract"):
+        poco_adjustment(orphan)
+    with pytest.raises(PricingInputError, match=r"contract 'q' is its own parent"):
+        poco_adjustment(base[:2000] + orphan[-1:])
