@@ -21,7 +21,7 @@ from sscr.workbooks.layout import InputSpec
 from sscr.workbooks.package import FLAG_AUTHOR
 from sscr.workbooks.regenerate import FAILED, FLAGGED, OK, regenerate_one
 from sscr.workbooks.templates import TEMPLATES
-from workbook_helpers import copy_templates, named_cell, values_by_name
+from workbook_helpers import TEMPLATE_DIR, copy_templates, named_cell, values_by_name
 
 FLAG_RGB = "FFFF7C80"
 
@@ -45,15 +45,19 @@ def _dependents(template, changed: str) -> set[str]:
     outputs = template.spec().outputs
     inputs = template.spec().inputs
     cells = {(s.sheet, s.ref): n for n, s in {**inputs, **outputs}.items()}
+    wb = openpyxl.load_workbook(TEMPLATE_DIR / template.filename)
 
     def refs_of(o):
-        found = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", o.formula))
-        for rng in re.findall(r"\b[A-Z]{1,3}\d+:[A-Z]{1,3}\d+\b", o.formula):  # SUM over a row of cells
-            c1, r1, c2, r2 = range_boundaries(rng)
-            for (sheet, ref), n in cells.items():
-                col, row = range_boundaries(ref)[:2]
-                if sheet == o.sheet and c1 <= col <= c2 and r1 <= row <= r2:
-                    found.add(n)
+        found = set()
+        for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", o.formula):
+            found.add(ident)
+            if ident in wb.defined_names and ident not in cells.values():  # a named row of cells
+                for sheet, rng in wb.defined_names[ident].destinations:
+                    c1, r1, c2, r2 = range_boundaries(rng.replace("$", ""))
+                    for (s, ref), n in cells.items():
+                        col, row = range_boundaries(ref)[:2]
+                        if s == sheet and c1 <= col <= c2 and r1 <= row <= r2:
+                            found.add(n)
         return found
 
     refs = {n: refs_of(o) for n, o in outputs.items()}

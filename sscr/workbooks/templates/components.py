@@ -179,16 +179,20 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     def span(key: str) -> str:
         return f"{first}{rows[key]}:{last_col}{rows[key]}"
 
+    # Totals sum named rows, never cell addresses: a row or column inserted in a spreadsheet
+    # application moves the names, and the formulas stay as the template wrote them.
     layout.name_range(f"{p}Names", ws, span("name"))
     for key, name in (("max_cra", "Max_CRA_value"), ("actual_cra", "Actual_CRA_value"), ("max_ia", "Max_IA_value"),
                       ("actual_ia", "Actual_IA_value")):
-        layout.output(ws, at(key, total_col), f"{p}{name}", f"SUM({span(key)})", money_format)
+        layout.name_range(f"{p}{name}_row", ws, span(key))
+        layout.output(ws, at(key, total_col), f"{p}{name}", f"SUM({p}{name}_row)", money_format)
     layout.output(ws, at("cra_pot", total_col), f"{p}CRA_pot", f"{p}Max_CRA_value-{p}Actual_CRA_value", money_format,
                   headline=True)
     layout.output(ws, at("ia_pot", total_col), f"{p}IA_pot", f"{p}Max_IA_value-{p}Actual_IA_value", money_format,
                   headline=True)
     price_key = "price_after" if poco else "price"
-    layout.output(ws, at(price_key, total_col), f"{p}Price_total", f"SUM({span(price_key)})", money_format)
+    layout.name_range(f"{p}Price_row", ws, span(price_key))
+    layout.output(ws, at(price_key, total_col), f"{p}Price_total", f"SUM({p}Price_row)", money_format)
     layout.output(ws, at("total", total_col), f"{p}Total_component_price", f"{p}Price_total", money_format,
                   headline=True)
     layout.output(ws, at("count", total_col), f"{p}Components", f"COUNTA({p}Names)", "0")
