@@ -439,10 +439,9 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
     csa_l, charged_l = csa.tolist(), (price * share).tolist()
     stage2_l, stage3_l, stage4_own_l, stage4_l = stage2.tolist(), stage3.tolist(), stage4_own.tolist(), stage4.tolist()
     cra_shown_l = np.where(in_scope, cra_diff, 0.0).tolist()
-    contracts = tuple(ContractStages(
-        c.name, c.parent, depth_l[i], in_scope_l[i], reason[i], own_l[i], sub_l[i], total_l[i], cpr_l[i],
-        csa_l[i], price_l[i], cumulative_l[i], charged_l[i], stage2_l[i], stage3_l[i], stage4_own_l[i],
-        cra_shown_l[i], stage4_l[i]) for i, c in enumerate(chain))
+    contracts = tuple(map(ContractStages, [c.name for c in chain], [c.parent for c in chain], depth_l, in_scope_l,
+                          reason, own_l, sub_l, total_l, cpr_l, csa_l, price_l, cumulative_l, charged_l, stage2_l,
+                          stage3_l, stage4_own_l, cra_shown_l, stage4_l))
     s2, s3, s4 = float(stage2.sum()), float(stage3.sum()), float(stage4.sum())
     deduction = s2 - s3 - s4
     ac_before = float(total[root])

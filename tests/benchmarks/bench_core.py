@@ -254,8 +254,8 @@ def run(quick: bool) -> list[list[str]]:
     sizes = (1_000, 10_000) if quick else (10_000, 100_000)
     for shape in ("4-ary", "random"):
         chains = {n: supply_chain(n, shape) for n in sizes}
-        poco = {n: best_and_median(lambda c=chains[n]: poco_adjustment(c), 3 if n == sizes[1] else 7) for n in sizes}
-        walk = {n: best_and_median(lambda c=chains[n]: bare_tree_walk(c), 3 if n == sizes[1] else 7) for n in sizes}
+        poco = {n: best_and_median(lambda c=chains[n]: poco_adjustment(c), 5 if n == sizes[1] else 15) for n in sizes}
+        walk = {n: best_and_median(lambda c=chains[n]: bare_tree_walk(c), 5 if n == sizes[1] else 15) for n in sizes}
         big_t, small_t = poco[sizes[1]][1], poco[sizes[0]][1]
         growth, walk_growth = big_t / small_t, walk[sizes[1]][1] / walk[sizes[0]][1]
         rows.append([f"POCO, {sizes[1]:,}-contract supply chain ({shape} tree)", f"{big_t:.3f} s", "<= 2 s",
