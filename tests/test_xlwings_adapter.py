@@ -93,8 +93,8 @@ def test_refresh_gives_every_template_the_figures_headless_regeneration_writes(k
     refreshed = refresh(book)
     regenerated = headless(path, tmp_path / "regenerated")
 
-    assert refreshed.fill.flags == [] and refreshed.rates_written == 0
     outputs = template.spec().outputs
+    assert refreshed.fill.flags == [] and refreshed.rates_written == 0 and refreshed.agreeing == len(outputs)
     assert set(refreshed.fill.figures) == set(outputs) and refreshed.fill.written == len(outputs)
     assert refreshed.fill.figures == fill(FileBook.open(path)).figures  # the same figures, exactly
     for name in outputs:
@@ -228,6 +228,10 @@ def test_a_rate_typed_over_is_flagged_with_the_cells_that_use_it_and_kept(tmp_pa
     assert cell(book, "BPR_1").formula.startswith("=INDEX(")  # formulas are left as they are
     assert refreshed.fill.headline["CPR_1"] == pytest.approx(0.1019, abs=5e-5)  # the core's figure
     assert not {name for name in template.spec().inputs} & flagged
+    # Both examples use the 2024/25 BPR, so every figure of the profit rate template depends on it.
+    assert flagged - {"Rates 2024/25 baseline_profit_rate_pct"} == set(template.spec().outputs)
+    assert refreshed.agreeing == 0
+    assert "0 of 14 computed figures agree" in summary(book.name, refreshed)
     assert snapshot(book, template.spec().inputs) == inputs_before
     assert book.recalculations == 1
 
@@ -314,7 +318,7 @@ def test_the_button_refreshes_the_open_book_and_says_what_it_did(tmp_path, excel
     excel_runs(book)
     [alert] = book.app.alerts
     assert alert["title"] == "SSCR pricing" and alert["mode"] == "info"
-    assert "13 computed figure(s) agree with the sscr core" in alert["prompt"]
+    assert "13 of 14 computed figures agree with the sscr core" in alert["prompt"]
     assert "CPR_1=10.19%" in alert["prompt"] and "- CPR_1" in alert["prompt"]
     assert cell(book, "CPR_1").color == FLAG_COLOR
     assert book.app.screen_updating is True and book.app.status_bar is False

@@ -6,9 +6,9 @@ defined name, compute with the core, bring the Rates sheet up to date, reconcile
 Only the adapter differs from the file's (:class:`~sscr.workbooks.adapter.FileBook`):
 
 - Excel calculates the computed cells' native formulas itself, so a computed cell is never written.
-  Instead Excel's result is compared with the core's figure, after one recalculation: a result
-  that disagrees (because a Rates figure was typed over, say, or calculation is set to manual and
-  failed) is flagged as well, once the fill has finished.
+  Instead Excel's result, after one recalculation (which also catches up a book set to manual
+  calculation), is compared with the core's figure: a result that disagrees, because a Rates figure
+  it uses was typed over say, is flagged as well once the fill has finished.
 - A flag is the file adapter's red fill and a cell note that starts ``SSCR pricing:``. Clearing a
   flag (the cell agrees again) gives the cell back its template colour and removes that note. A
   note someone else wrote is never changed or removed.
@@ -217,9 +217,11 @@ class XlwingsBook:
 @dataclass
 class RefreshResult:
     """What a Refresh did: the fill's result (its flags include computed cells whose Excel result
-    disagrees with the core) and how many Rates sheet figures were added."""
+    disagrees with the core), how many computed cells agree with the core, and how many Rates sheet
+    figures were added."""
 
     fill: FillResult
+    agreeing: int
     rates_written: int
 
 
@@ -232,7 +234,7 @@ def refresh(book: Any, *, rates: RateTable | None = None) -> RefreshResult:
     adapter = XlwingsBook(book)
     result = fill(adapter, rates=rates)
     result.flags.extend(adapter.value_flags)
-    return RefreshResult(result, adapter.rates_written)
+    return RefreshResult(result, result.written - len(adapter.value_flags), adapter.rates_written)
 
 
 #: At most this many flagged cells are listed in the message box (Excel shows about 1,000 characters).
@@ -242,7 +244,8 @@ LISTED_FLAGS = 6
 def summary(book_name: str, refreshed: RefreshResult) -> str:
     """The message box text after a Refresh."""
     result = refreshed.fill
-    lines = [f"{book_name}: {result.written} computed figure(s) agree with the sscr core."]
+    lines = [f"{book_name}: {refreshed.agreeing} of {len(result.figures)} computed figures agree with the "
+             f"sscr core."]
     headline = headline_text(result)
     if headline:
         lines.append(f"Headline: {headline}")
