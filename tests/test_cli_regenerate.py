@@ -121,3 +121,25 @@ def test_the_installed_command_runs(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "CPR_1=10.19%  CPR_2=12.80%" in done.stdout
+
+
+def test_a_rates_file_fills_the_rates_sheet_and_the_lookups(tmp_path, capsys):
+    folder = copy_templates(tmp_path, "capital-servicing.xlsx")
+    wb = openpyxl.load_workbook(folder / "capital-servicing.xlsx")
+    named_cell(wb, "Financial_year_a").value = "2025/26"
+    wb.save(folder / "next-year.xlsx")
+    rates = tmp_path / "rates.csv"
+    rates.write_text("financial_year,fixed_capital_servicing_rate_pct,positive_working_capital_servicing_rate_pct,"
+                     "negative_working_capital_servicing_rate_pct\n2025/26,3.5,3.2,1.7\n", encoding="utf-8")
+    # without the rates file the year's capital servicing rates are not known
+    assert main(["regenerate", str(folder / "next-year.xlsx"), "--out", str(tmp_path / "a"), "--quiet"]) == EXIT_FAILED
+    assert "fixed capital servicing rate for 2025/26 is not in the rate table" in capsys.readouterr().err
+    code = main(["regenerate", str(folder / "next-year.xlsx"), "--out", str(tmp_path / "b"), "--quiet",
+                 "--rates-file", str(rates)])
+    assert code == EXIT_OK
+    out = openpyxl.load_workbook(tmp_path / "b" / "next-year.xlsx", data_only=True)
+    assert named_cell(out, "Rate_fixed_a").value == pytest.approx(0.035)
+    row = next(r for r in range(6, 46) if out["Rates"].cell(row=r, column=1).value == "2025/26")
+    assert [out["Rates"].cell(row=row, column=c).value for c in (5, 6, 7)] == [3.5, 3.2, 1.7]
+    assert out["Rates"].cell(row=row, column=9).value == "official/user"
+    assert "FLAG" not in capsys.readouterr().out

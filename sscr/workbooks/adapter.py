@@ -57,7 +57,8 @@ class Book(Protocol):
     ``read_rates() -> list[list[Any]]``
         The values of the ``Rates_table`` range, row by row.
     ``write_rate(row, col, value)``
-        Put a rate table value into the (empty) cell at (row, col) of ``Rates_table``.
+        Put a rate table value (None: clear the cell) into the cell at (row, col) of ``Rates_table``:
+        an empty figure cell, or the evidence, note and source columns, which describe the table.
     ``finish()``
         Called once after the fill: a file adapter asks for a full recalculation on opening.
     """

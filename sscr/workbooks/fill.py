@@ -233,8 +233,14 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
     return result
 
 
+#: Rates sheet columns that describe the rate table in use (not figures a formula reads): kept up to
+#: date with the table, so that a reviewer sees where each year's figures came from.
+DESCRIPTIVE = ("evidence", "note", "source")
+
+
 def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
-    """Fill the Rates sheet from the rate table; flag figures that disagree with it."""
+    """Fill the Rates sheet from the rate table. A figure (or year) that disagrees with the table is
+    flagged and kept; an empty one is filled; the evidence, note and source describe the table."""
     flags: list[Flag] = []
     sheet = book.read_rates()
     keys = [key for key, _h, _f, _n in RATES_COLUMNS]
@@ -256,13 +262,18 @@ def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
             want_value, have = want.get(key), have_row[c] if c < len(have_row) else None
             if want_value is None and have is None:
                 continue
+            if key in DESCRIPTIVE:
+                if have is None or want_value is None or not _same(have, want_value):
+                    book.write_rate(i, c, want_value)
+                continue
             if have is None:
                 book.write_rate(i, c, want_value)
             elif want_value is not None and _same(have, want_value):
                 book.clear_flag(RATES_TABLE_NAME, i, c)
             else:
+                says = "has no figure" if want_value is None else f"says {checks.fmt(want_value)}"
                 message = (f"Rates sheet, {label}, {headings[key]}: the sheet holds {checks.fmt(have)} but the rate table "
-                           f"says {checks.fmt(want_value)}. The workbook's formulas use the sheet's figure, the sscr core "
+                           f"{says}. The workbook's formulas use the sheet's figure, the sscr core "
                            f"the rate table's; the sheet's figure is kept. Correct it, or put the figure in a rates "
                            f"file (SSCR_RATES_FILE) if it is right.")
                 book.flag(RATES_TABLE_NAME, message, i, c)

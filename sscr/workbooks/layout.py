@@ -276,7 +276,8 @@ def rates_sheet(layout: Layout) -> Worksheet:
                 "mixed = not checked against the London Gazette; user = the user's rates file.")
     ws["A2"].font = CITE_FONT
     ws["A3"] = ("The templates look rates up here by financial year. A figure typed over so that it disagrees "
-                "with the rate table is flagged red by 'sscr regenerate', never silently corrected.")
+                "with the rate table is flagged red by 'sscr regenerate', never silently corrected; the evidence, "
+                "note and source columns are kept describing the rate table in use.")
     ws["A3"].font = NOTE_FONT
     header(ws, RATES_FIRST_ROW - 1, 1, [h for _, h, _, _ in RATES_COLUMNS])
     ws.row_dimensions[RATES_FIRST_ROW - 1].height = 60
