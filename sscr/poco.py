@@ -370,82 +370,103 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
         cpr[idx] = result.contract_profit_rate
         csa[idx] = result.capital_servicing_adjustment
 
-    # The tree walks run over Python lists: indexing numpy arrays one element at a time is slow.
-    own_l, share_l, cpr_l = own.tolist(), share.tolist(), cpr.tolist()
+    # The walks run in walk order (the prime first, then level by level), over Python lists:
+    # neighbouring contracts then sit side by side in memory, and no numpy element is indexed alone.
+    # Position k of a walk list is contract order[k]; the results go back to table order after.
+    perm = np.array(order, dtype=np.int64)
+    at = np.empty(n, dtype=np.int64)
+    at[perm] = np.arange(n)
+    up = at[np.asarray(parent_of, dtype=np.int64)[perm]].tolist()  # walk position of the parent
+    own_w, share_w, cpr_w = own[perm].tolist(), share[perm].tolist(), cpr[perm].tolist()
+    chain_w = [chain[i] for i in order]
 
     # Stage 1, bottom-up: prices.
-    sub_l = [0.0] * n
-    total_l = [0.0] * n
-    price_l = [0.0] * n
-    for i in reversed(order):
-        total_i = own_l[i] + sub_l[i]
-        total_l[i] = total_i
-        price_i = total_i * (1.0 + cpr_l[i])
-        price_l[i] = price_i
-        if i != root:
-            sub_l[parent_of[i]] += price_i * share_l[i]
+    sub_w = [0.0] * n
+    total_w = [0.0] * n
+    price_w = [0.0] * n
+    for k in range(n - 1, -1, -1):
+        total_k = own_w[k] + sub_w[k]
+        total_w[k] = total_k
+        price_k = total_k * (1.0 + cpr_w[k])
+        price_w[k] = price_k
+        if k:
+            sub_w[up[k]] += price_k * share_w[k]
 
     # Scope, top-down; cumulative output shares.
-    in_scope_l = [False] * n
-    reason = [""] * n
-    cumulative_l = [1.0] * n
-    depth_l = [0] * n
-    for i in order:
-        if i == root:
-            reason[i] = "prime contract"
+    plain = all(c.value is None and c.pricing_method is None and c.associated is None and c.competed is None
+                for c in chain)
+    in_scope_w = [False] * n
+    reason_w = [""] * n
+    cumulative_w = [1.0] * n
+    depth_w = [0] * n
+    reason_w[0] = "prime contract"
+    for k in range(1, n):
+        p = up[k]
+        depth_w[k] = depth_w[p] + 1
+        cumulative_w[k] = cumulative_w[p] * share_w[k]
+        if p and not in_scope_w[p]:
+            reason_w[k] = (f"out of scope: its parent {chain_w[p].name} is out of scope, so its profit reaches "
+                           f"the prime only inside that price")
             continue
-        p = parent_of[i]
-        depth_l[i] = depth_l[p] + 1
-        cumulative_l[i] = cumulative_l[p] * share_l[i]
-        c = chain[i]
-        if p != root and not in_scope_l[p]:
-            reason[i] = f"out of scope: its parent {chain[p].name} is out of scope, so its profit reaches the prime only inside that price"
-            continue
-        label = f"supply chain contract {c.name}"
-        value = price_l[i] if c.value is None else float(checks.money(f"{label} value", c.value, nonnegative=True))
-        kind = "formula" if c.pricing_method is None else method_kind(c.pricing_method, f"{label} pricing method")
-        if c.associated is not None and not flag(f"{label} associated", c.associated, True):
-            reason[i] = "out of scope: not with a person associated with the primary contractor (I.8.1(b), I.2.2)"
-        elif c.competed is not None and flag(f"{label} competed", c.competed, False):
-            reason[i] = "out of scope: awarded by a competitive process (I.8.1(d), I.2.2)"
+        value, kind, not_associated, competed = price_w[k], "formula", False, False
+        if not plain:
+            c = chain_w[k]
+            label = f"supply chain contract {c.name}"
+            if c.value is not None:
+                value = float(checks.money(f"{label} value", c.value, nonnegative=True))
+            if c.pricing_method is not None:
+                kind = method_kind(c.pricing_method, f"{label} pricing method")
+            not_associated = c.associated is not None and not flag(f"{label} associated", c.associated, True)
+            competed = not not_associated and c.competed is not None and flag(f"{label} competed", c.competed, False)
+        if not_associated:
+            reason_w[k] = "out of scope: not with a person associated with the primary contractor (I.8.1(b), I.2.2)"
+        elif competed:
+            reason_w[k] = "out of scope: awarded by a competitive process (I.8.1(d), I.2.2)"
         elif kind == "commercial":
-            reason[i] = "out of scope: priced by the commercial pricing method, regulation 19A (I.8.1(e))"
+            reason_w[k] = "out of scope: priced by the commercial pricing method, regulation 19A (I.8.1(e))"
         elif kind == "law":
-            reason[i] = "out of scope: price determined in accordance with law, regulation 19B(3) (I.8.1(e))"
+            reason_w[k] = "out of scope: price determined in accordance with law, regulation 19B(3) (I.8.1(e))"
         elif value * unit < value_threshold:
-            reason[i] = (f"out of scope: value {checks.fmt(value * unit)} pounds is below £{value_threshold:,.0f} "
-                         f"(I.8.1(c)); set money_unit if the table is not in pounds")
-        elif cpr_l[i] <= 0:
-            reason[i] = "out of scope: its price includes no profit (I.8.1(a))"
+            reason_w[k] = (f"out of scope: value {checks.fmt(value * unit)} pounds is below £{value_threshold:,.0f} "
+                           f"(I.8.1(c)); set money_unit if the table is not in pounds")
+        elif cpr_w[k] <= 0:
+            reason_w[k] = "out of scope: its price includes no profit (I.8.1(a))"
         else:
-            in_scope_l[i] = True
-            reason[i] = "in scope: group sub-contract" if p == root else "in scope: further group sub-contract"
+            in_scope_w[k] = True
+            reason_w[k] = "in scope: group sub-contract" if p == 0 else "in scope: further group sub-contract"
 
     # Stages 2-4.
     prime_cra = steps["cra"][root] if four_step[root] else 0.0
-    child_costs_l = [0.0] * n
-    for i in order:
-        if i != root and in_scope_l[i]:
-            child_costs_l[parent_of[i]] += price_l[i] * share_l[i]
-    in_scope = np.array(in_scope_l, dtype=bool)
-    total, price, sub_costs = np.array(total_l), np.array(price_l), np.array(sub_l)
-    cumulative, in_scope_child_costs = np.array(cumulative_l), np.array(child_costs_l)
+    child_w = [0.0] * n
+    for k in range(1, n):
+        if in_scope_w[k]:
+            child_w[up[k]] += price_w[k] * share_w[k]
+
+    def in_table_order(walk: list[Any], dtype: Any = float) -> np.ndarray:
+        values = np.empty(n, dtype=dtype)
+        values[perm] = walk
+        return values
+
+    in_scope = in_table_order(in_scope_w, bool)
+    total, price, sub_costs = in_table_order(total_w), in_table_order(price_w), in_table_order(sub_w)
+    cumulative, in_scope_child_costs = in_table_order(cumulative_w), in_table_order(child_w)
     stage2 = np.where(in_scope, total * cpr * cumulative, 0.0)
     stage3 = np.where(in_scope, total * csa * cumulative, 0.0)
     stage4_own = own + sub_costs - in_scope_child_costs
     cra_diff = np.where(four_step, np.maximum(steps["cra"] - prime_cra, 0.0), 0.0)
     stage4 = np.where(in_scope, stage4_own * steps["bpr"] * cra_diff * cumulative, 0.0)
 
-    csa_l, charged_l = csa.tolist(), (price * share).tolist()
-    stage2_l, stage3_l, stage4_own_l, stage4_l = stage2.tolist(), stage3.tolist(), stage4_own.tolist(), stage4.tolist()
-    cra_shown_l = np.where(in_scope, cra_diff, 0.0).tolist()
-    contracts = tuple(map(ContractStages, [c.name for c in chain], [c.parent for c in chain], depth_l, in_scope_l,
-                          reason, own_l, sub_l, total_l, cpr_l, csa_l, price_l, cumulative_l, charged_l, stage2_l,
-                          stage3_l, stage4_own_l, cra_shown_l, stage4_l))
+    cra_shown = np.where(in_scope, cra_diff, 0.0)
+    contracts = tuple(map(ContractStages, [c.name for c in chain], [c.parent for c in chain],
+                          in_table_order(depth_w, np.int64).tolist(), in_scope.tolist(),
+                          in_table_order(reason_w, object).tolist(), own.tolist(), sub_costs.tolist(),
+                          total.tolist(), cpr.tolist(), csa.tolist(), price.tolist(), cumulative.tolist(),
+                          (price * share).tolist(), stage2.tolist(), stage3.tolist(), stage4_own.tolist(),
+                          cra_shown.tolist(), stage4.tolist()))
     s2, s3, s4 = float(stage2.sum()), float(stage3.sum()), float(stage4.sum())
     deduction = s2 - s3 - s4
     ac_before = float(total[root])
     ac_after = ac_before - deduction
     return PocoAdjustment(contracts, contracts[root], s2, s3, s2 - s3, s4, deduction, ac_before,
-                          price_l[root], ac_after, ac_after * (1.0 + cpr_l[root]))
+                          price_w[0], ac_after, ac_after * (1.0 + cpr_w[0]))
 
