@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sscr.rates import RateTable
 
-from ..layout import MILLIONS, PERCENT, Layout, Template, label, lookup, page_setup, section, title
+from ..layout import MONEY_2DP, PERCENT, Layout, Template, label, lookup, page_setup, section, title
 from .components import component_block, compute_block
 
 #: Component columns in the blank model.
@@ -47,7 +47,7 @@ def _build_contract(layout: Layout) -> None:
     layout.output(ws, "C8", "BPR", lookup("Rates_BPR", "Financial_year"), PERCENT)
     label(ws, "D8", "Baseline profit rate guidance 3.2-3.7: the rate for the financial year of agreement", note=True)
     ws.merge_cells("C6:E6")
-    rows = component_block(layout, ws, "", COMPONENTS, 10, bpr_name="BPR", poco=True, money_format=MILLIONS)
+    rows = component_block(layout, ws, "", COMPONENTS, 10, bpr_name="BPR", poco=True, money_format=MONEY_2DP)
     ws.freeze_panes = "C12"
     page_setup(ws, f"A1:{chr(ord(rows.total_col) + 1)}{rows.last}")
 

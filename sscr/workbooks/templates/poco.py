@@ -12,7 +12,7 @@ from sscr.poco import SupplyChainContract, poco_adjustment
 from sscr.profit_rate import contract_profit_rate
 from sscr.rates import RateTable
 
-from ..layout import MILLIONS, PERCENT, Layout, Template, header, label, page_setup, section, title
+from ..layout import MONEY_2DP, PERCENT, Layout, Template, header, label, page_setup, section, title
 
 CONTRACTS = ("PC", "SC1", "SC2")
 PARENT = {"PC": None, "SC1": "PC", "SC2": "SC1"}
@@ -22,7 +22,7 @@ DESCRIPTION = {"PC": "Primary contractor (PC)", "SC1": "Group sub-contractor (SC
 #: I.7.2: own allowable costs (£m), BPR, CRA (fraction of the BPR), IA, CSA.
 GUIDANCE = {"PC": (200, 0.08, 0.0, 0.0, 0.015), "SC1": (50, 0.08, 0.25, 0.0, 0.02),
             "SC2": (25, 0.08, 0.10, 0.0, 0.01)}
-THREE_DP = "#,##0.000;-#,##0.000"
+THREE_DP = "£#,##0.000;-£#,##0.000"
 FLAG = '0;-0;0'
 
 
@@ -42,7 +42,7 @@ def build(layout: Layout) -> None:
         own, bpr, cra, ia, csa = GUIDANCE[c]
         label(ws, f"A{r}", DESCRIPTION[c], bold=True)
         label(ws, f"B{r}", PARENT[c] or "(prime)")
-        layout.input(ws, f"C{r}", f"Own_costs_{c}", own, "money+", MILLIONS, f"{c} own allowable costs")
+        layout.input(ws, f"C{r}", f"Own_costs_{c}", own, "money+", MONEY_2DP, f"{c} own allowable costs")
         layout.input(ws, f"D{r}", f"BPR_{c}", bpr, "bpr", PERCENT, f"{c} baseline profit rate")
         layout.input(ws, f"E{r}", f"CRA_{c}", cra, "cra", "0%", f"{c} cost risk adjustment")
         layout.input(ws, f"F{r}", f"IA_{c}", ia, "ia", PERCENT, f"{c} incentive adjustment")
@@ -50,11 +50,11 @@ def build(layout: Layout) -> None:
         layout.output(ws, f"H{r}", f"Rate_steps_1_3_{c}", f"BPR_{c}+BPR_{c}*CRA_{c}+IA_{c}", "0.0%")
         layout.output(ws, f"I{r}", f"CPR_{c}", f"Rate_steps_1_3_{c}+CSA_{c}", PERCENT)
         child = CHILD[c]
-        layout.output(ws, f"J{r}", f"Sub_price_{c}", f"Price_{child}" if child else "0", MILLIONS)
-        layout.output(ws, f"K{r}", f"Total_costs_{c}", f"Own_costs_{c}+Sub_price_{c}", MILLIONS)
-        layout.output(ws, f"L{r}", f"Profit_before_CSA_{c}", f"Total_costs_{c}*Rate_steps_1_3_{c}", MILLIONS)
-        layout.output(ws, f"M{r}", f"CSA_amount_{c}", f"Total_costs_{c}*CSA_{c}", MILLIONS)
-        layout.output(ws, f"N{r}", f"Price_{c}", f"Total_costs_{c}*(1+CPR_{c})", MILLIONS, headline=c == "PC")
+        layout.output(ws, f"J{r}", f"Sub_price_{c}", f"Price_{child}" if child else "0", MONEY_2DP)
+        layout.output(ws, f"K{r}", f"Total_costs_{c}", f"Own_costs_{c}+Sub_price_{c}", MONEY_2DP)
+        layout.output(ws, f"L{r}", f"Profit_before_CSA_{c}", f"Total_costs_{c}*Rate_steps_1_3_{c}", MONEY_2DP)
+        layout.output(ws, f"M{r}", f"CSA_amount_{c}", f"Total_costs_{c}*CSA_{c}", MONEY_2DP)
+        layout.output(ws, f"N{r}", f"Price_{c}", f"Total_costs_{c}*(1+CPR_{c})", MONEY_2DP, headline=c == "PC")
     layout.output(ws, "O8", "In_scope_SC1", "IF(AND(Price_SC1*Money_unit>=250000,CPR_SC1>0),1,0)", FLAG)
     layout.output(ws, "O9", "In_scope_SC2",
                   "IF(AND(In_scope_SC1=1,Price_SC2*Money_unit>=250000,CPR_SC2>0),1,0)", FLAG)
@@ -71,11 +71,11 @@ def build(layout: Layout) -> None:
             "in-scope group and further group sub-contract", cite_ref="E13")
     header(ws, 14, 1, ["", "", "Profit at full CPR"])
     label(ws, "A15", "CPR SC1 x total allowable costs SC1 = profit SC1")
-    layout.output(ws, "C15", "Stage2_SC1", "Total_costs_SC1*CPR_SC1*In_scope_SC1", MILLIONS)
+    layout.output(ws, "C15", "Stage2_SC1", "Total_costs_SC1*CPR_SC1*In_scope_SC1", MONEY_2DP)
     label(ws, "A16", "CPR SC2 x allowable costs SC2 = profit SC2")
-    layout.output(ws, "C16", "Stage2_SC2", "Total_costs_SC2*CPR_SC2*In_scope_SC2", MILLIONS)
+    layout.output(ws, "C16", "Stage2_SC2", "Total_costs_SC2*CPR_SC2*In_scope_SC2", MONEY_2DP)
     label(ws, "A17", "Total", bold=True)
-    layout.output(ws, "C17", "Stage2_total", "Stage2_SC1+Stage2_SC2", MILLIONS)
+    layout.output(ws, "C17", "Stage2_total", "Stage2_SC1+Stage2_SC2", MONEY_2DP)
 
     # Stage 3
     section(ws, "A19", "Stage 3: calculate the amount of capital servicing adjustments",
@@ -83,39 +83,39 @@ def build(layout: Layout) -> None:
     header(ws, 20, 1, ["", "", "CSA to exclude", "Profit less CSA"])
     label(ws, "A21", "Profit SC1 - CSA SC1 (total allowable costs x CSA)")
     layout.output(ws, "C21", "Stage3_SC1", "Total_costs_SC1*CSA_SC1*In_scope_SC1", THREE_DP)
-    layout.output(ws, "D21", "Net_SC1", "Stage2_SC1-Stage3_SC1", MILLIONS)
+    layout.output(ws, "D21", "Net_SC1", "Stage2_SC1-Stage3_SC1", MONEY_2DP)
     label(ws, "A22", "Profit SC2 - CSA SC2")
     layout.output(ws, "C22", "Stage3_SC2", "Total_costs_SC2*CSA_SC2*In_scope_SC2", THREE_DP)
-    layout.output(ws, "D22", "Net_SC2", "Stage2_SC2-Stage3_SC2", MILLIONS)
+    layout.output(ws, "D22", "Net_SC2", "Stage2_SC2-Stage3_SC2", MONEY_2DP)
     label(ws, "A23", "Total (initial POCO adjustment)", bold=True)
     layout.output(ws, "C23", "Stage3_total", "Stage3_SC1+Stage3_SC2", THREE_DP)
-    layout.output(ws, "D23", "Initial_POCO", "Net_SC1+Net_SC2", MILLIONS)
+    layout.output(ws, "D23", "Initial_POCO", "Net_SC1+Net_SC2", MONEY_2DP)
 
     # Stage 4
     section(ws, "A25", "Stage 4: calculate the risk premium (appropriate sub-contractor profit)",
             "Table 2 stage 4; I.4.5: own allowable costs x BPR x (CRA sub - CRA prime), where positive", cite_ref="E25")
     header(ws, 26, 1, ["", "", "Own allowable costs", "CRA above the prime's", "Appropriate profit"])
     label(ws, "A27", "AC SC1 (own) x BPR x (CRA SC1 - CRA PC)")
-    layout.output(ws, "C27", "Stage4_own_costs_SC1", "Total_costs_SC1-Price_SC2*In_scope_SC2", MILLIONS)
+    layout.output(ws, "C27", "Stage4_own_costs_SC1", "Total_costs_SC1-Price_SC2*In_scope_SC2", MONEY_2DP)
     layout.output(ws, "D27", "CRA_difference_SC1", "MAX(CRA_SC1-CRA_PC,0)*In_scope_SC1", "0%")
-    layout.output(ws, "E27", "Stage4_SC1", "Stage4_own_costs_SC1*BPR_SC1*CRA_difference_SC1*In_scope_SC1", MILLIONS)
+    layout.output(ws, "E27", "Stage4_SC1", "Stage4_own_costs_SC1*BPR_SC1*CRA_difference_SC1*In_scope_SC1", MONEY_2DP)
     label(ws, "A28", "AC SC2 (own) x BPR x (CRA SC2 - CRA PC)")
-    layout.output(ws, "C28", "Stage4_own_costs_SC2", "Total_costs_SC2", MILLIONS)
+    layout.output(ws, "C28", "Stage4_own_costs_SC2", "Total_costs_SC2", MONEY_2DP)
     layout.output(ws, "D28", "CRA_difference_SC2", "MAX(CRA_SC2-CRA_PC,0)*In_scope_SC2", "0%")
-    layout.output(ws, "E28", "Stage4_SC2", "Stage4_own_costs_SC2*BPR_SC2*CRA_difference_SC2*In_scope_SC2", MILLIONS)
+    layout.output(ws, "E28", "Stage4_SC2", "Stage4_own_costs_SC2*BPR_SC2*CRA_difference_SC2*In_scope_SC2", MONEY_2DP)
     label(ws, "A29", "Total appropriate sub-contractor profit", bold=True)
-    layout.output(ws, "E29", "Stage4_total", "Stage4_SC1+Stage4_SC2", MILLIONS)
+    layout.output(ws, "E29", "Stage4_total", "Stage4_SC1+Stage4_SC2", MONEY_2DP)
     label(ws, "F27", "Own allowable costs exclude the price of in-scope further group sub-contracts", note=True)
 
     # Stage 5
     section(ws, "A31", "Stage 5: determine the POCO adjustment", "Table 2 stage 5 (as the I.7 arithmetic performs it)",
             cite_ref="E31")
     label(ws, "A32", "Initial POCO adjustment")
-    layout.output(ws, "C32", "Stage5_initial", "Initial_POCO", MILLIONS)
+    layout.output(ws, "C32", "Stage5_initial", "Initial_POCO", MONEY_2DP)
     label(ws, "A33", "Deduct appropriate sub-contractor profit")
-    layout.output(ws, "C33", "Stage5_deduct", "-Stage4_total", MILLIONS)
+    layout.output(ws, "C33", "Stage5_deduct", "-Stage4_total", MONEY_2DP)
     label(ws, "A34", "POCO deduction to allowable costs", bold=True)
-    layout.output(ws, "C34", "POCO_deduction", "Stage5_initial+Stage5_deduct", MILLIONS, headline=True)
+    layout.output(ws, "C34", "POCO_deduction", "Stage5_initial+Stage5_deduct", MONEY_2DP, headline=True)
 
     # The prime contract before and after
     section(ws, "A36", "Primary contract price before and after the POCO adjustment", "I.7", cite_ref="E36")
@@ -135,8 +135,8 @@ def build(layout: Layout) -> None:
     for row, text, before, before_f, after, after_f in lines:
         label(ws, f"A{row}", text, bold=row in (42, 45))
         if before:
-            layout.output(ws, f"C{row}", before, before_f, MILLIONS, headline=row == 45)
-        layout.output(ws, f"D{row}", after, after_f, MILLIONS, headline=row == 45)
+            layout.output(ws, f"C{row}", before, before_f, MONEY_2DP, headline=row == 45)
+        layout.output(ws, f"D{row}", after, after_f, MONEY_2DP, headline=row == 45)
     label(ws, "E42", "I.7 prints 278.00; unrounded it is 277.999", note=True)
 
     widths = {"A": 36, "B": 10, "C": 13, "D": 11, "E": 12, "F": 9, "G": 9, "H": 11, "I": 11, "J": 12,
