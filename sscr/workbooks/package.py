@@ -285,6 +285,7 @@ class XlsxPackage:
             raise PackageError(f"{origin} is not an xlsx workbook (it has no xl/workbook.xml)")
         self._sheets_xml: dict[str, SheetXml] = {}
         self._dirty: set[str] = set()
+        self._cache: dict[Any, Any] = {}
         self._shared: list[str] | None = None
         self._read_workbook()
 
@@ -307,6 +308,7 @@ class XlsxPackage:
     def set_part(self, name: str, text: str) -> None:
         self._parts[name] = text.encode("utf-8")
         self._dirty.add(name)
+        self._cache.clear()  # styles or relationships may have changed
         if name not in {i.filename for i in self._infos}:
             info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -338,6 +340,12 @@ class XlsxPackage:
 
     def _rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationship id -> (type, target part name) for ``part``."""
+        key = ("rels", part)
+        if key not in self._cache:
+            self._cache[key] = self._read_rels(part)
+        return self._cache[key]
+
+    def _read_rels(self, part: str) -> dict[str, tuple[str, str]]:
         name = self._rels_name(part)
         if name not in self._parts:
             return {}
@@ -549,6 +557,13 @@ class XlsxPackage:
         return m, xfs
 
     def _flag_fill_id(self, create: bool) -> int | None:
+        if not create and "flag_fill" in self._cache:
+            return self._cache["flag_fill"]
+        found = self._find_flag_fill(create)
+        self._cache["flag_fill"] = found
+        return found
+
+    def _find_flag_fill(self, create: bool) -> int | None:
         styles = self._styles()
         m = re.search(r"<(\w+:)?fills\b[^>]*>(.*?)</(\w+:)?fills>", styles, re.S)
         if not m:
