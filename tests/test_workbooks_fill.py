@@ -394,3 +394,20 @@ def test_an_input_linked_by_formula_needs_its_saved_value(tmp_path):
     result = regenerate_one(folder / "saved.xlsx", tmp_path / "out")
     assert result.status == OK
     assert result.headline["CPR_1"] == pytest.approx(0.0618 + 0.005 + 0.0301)
+
+
+def test_a_year_added_on_the_rates_sheet_is_flagged_not_used(tmp_path):
+    folder = copy_templates(tmp_path, "profit-rate.xlsx")
+    wb = openpyxl.load_workbook(folder / "profit-rate.xlsx")
+    rates = wb["Rates"]
+    row = next(r for r in range(6, 46) if rates.cell(row=r, column=1).value is None)
+    rates.cell(row=row, column=1).value = "2026/27"
+    rates.cell(row=row, column=3).value = 8.9
+    wb.save(folder / "extra-year.xlsx")
+    result = regenerate_one(folder / "extra-year.xlsx", tmp_path / "out")
+    assert result.status == FLAGGED
+    assert [f["where"] for f in result.flags] == ["Rates 2026/27"]
+    assert "not in the rate table" in result.flags[0]["message"]
+    out = openpyxl.load_workbook(tmp_path / "out" / "extra-year.xlsx")
+    assert out["Rates"].cell(row=row, column=3).value == 8.9
+    assert out["Rates"].cell(row=row, column=1).fill.fgColor.rgb == FLAG_RGB

@@ -247,7 +247,18 @@ def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
     headings = {key: h for key, h, _f, _n in RATES_COLUMNS}
     row_of = {str(r[0]).strip(): i for i, r in enumerate(sheet) if r and r[0] is not None}
     free = [i for i, r in enumerate(sheet) if all(v is None for v in r)]
-    for want in rates_table_rows(table):
+    wanted = rates_table_rows(table)
+    known = {w["financial_year"] for w in wanted}
+    for label, i in row_of.items():
+        if label not in known:
+            message = (f"Rates sheet, {label}: this year is not in the rate table, so the sscr core cannot use it; "
+                       f"put its figures in a rates file (SSCR_RATES_FILE or --rates-file) rather than on the sheet. "
+                       f"The row is kept.")
+            book.flag(RATES_TABLE_NAME, message, i, 0)
+            flags.append(Flag(f"Rates {label}", message))
+        else:
+            book.clear_flag(RATES_TABLE_NAME, i, 0)
+    for want in wanted:
         label = want["financial_year"]
         i = row_of.get(label)
         if i is None:
