@@ -4,9 +4,7 @@ flagged and not corrected, bad inputs refused with the name, the value and the r
 
 from __future__ import annotations
 
-import io
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from openpyxl.comments import Comment
 
 from sscr.errors import PricingInputError
 from sscr.workbooks.adapter import Book, FileBook
-from sscr.workbooks.fill import check_input, expected_values, fill, normalise_formula
+from sscr.workbooks.fill import check_input, expected_values, normalise_formula
 from sscr.workbooks.layout import InputSpec
 from sscr.workbooks.package import FLAG_AUTHOR
 from sscr.workbooks.regenerate import FAILED, FLAGGED, OK, regenerate_one
