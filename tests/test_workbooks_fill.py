@@ -409,3 +409,17 @@ def test_a_year_added_on_the_rates_sheet_is_flagged_not_used(tmp_path):
     out = openpyxl.load_workbook(tmp_path / "out" / "extra-year.xlsx")
     assert out["Rates"].cell(row=row, column=3).value == 8.9
     assert out["Rates"].cell(row=row, column=1).fill.fgColor.rgb == FLAG_RGB
+
+
+def test_a_refresh_note_left_in_excel_is_cleared_once_the_cell_agrees(tmp_path):
+    # Refresh in Excel writes its flag note under the user's name; regeneration clears it like its own.
+    folder = copy_templates(tmp_path, "profit-rate.xlsx")
+    wb = openpyxl.load_workbook(folder / "profit-rate.xlsx")
+    named_cell(wb, "CPR_2").comment = Comment("SSCR pricing: holds 0.11, the core computes 0.128", "Dana")
+    named_cell(wb, "CPR_1").comment = Comment("checked by Dana", "Dana")
+    wb.save(folder / "noted.xlsx")
+    result = regenerate_one(folder / "noted.xlsx", tmp_path / "out")
+    assert result.flags == []
+    out = openpyxl.load_workbook(tmp_path / "out" / "noted.xlsx")
+    assert named_cell(out, "CPR_2").comment is None
+    assert named_cell(out, "CPR_1").comment.text == "checked by Dana"

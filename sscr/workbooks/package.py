@@ -37,6 +37,8 @@ CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
 #: Author of the comments regeneration puts on flagged cells (and removes when the cell is fixed).
 FLAG_AUTHOR = "sscr regenerate"
+#: How the note that Refresh in Excel puts on a flagged cell begins (its author is the user).
+REFRESH_NOTE_PREFIX = "SSCR pricing:"
 #: The fill of a flagged cell.
 FLAG_FILL = ('<fill><patternFill patternType="solid"><fgColor rgb="FFFF7C80"/>'
              '<bgColor indexed="64"/></patternFill></fill>')
@@ -753,14 +755,20 @@ class XlsxPackage:
         self.set_part(vml_part, vml)
 
     def remove_comment(self, sheet_name: str, ref: str) -> bool:
-        """Remove the FLAG_AUTHOR comment on ``ref``, if there is one; others' comments stay."""
+        """Remove the flag comment on ``ref``, if there is one: written by regeneration (FLAG_AUTHOR),
+        or by Refresh in Excel (author the user's name, text starting REFRESH_NOTE_PREFIX). Others'
+        comments stay."""
         parts = self._comment_parts(sheet_name, create=False)
         if parts is None:
             return False
         comments_part, vml_part = parts
         text = self.part(comments_part)
         span = _comment_span(text, ref)
-        if span is None or _comment_author(text, span) != FLAG_AUTHOR:
+        if span is None:
+            return False
+        ours = (_comment_author(text, span) == FLAG_AUTHOR
+                or _text(text[span[0]:span[1]]).lstrip().startswith(REFRESH_NOTE_PREFIX))
+        if not ours:
             return False
         self.set_part(comments_part, text[:span[0]] + text[span[1]:])
         self.set_part(vml_part, _remove_vml_shape(self.part(vml_part), ref))

@@ -34,11 +34,11 @@ from sscr.rates import RateTable
 from .adapter import RATES_TABLE, CellContent
 from .fill import FillResult, Flag, WorkbookError, display, fill, headline_text, template_of
 from .layout import COMPUTED_FILL, TEMPLATE_NAME
-from .package import FLAG_FILL
+from .package import FLAG_FILL, REFRESH_NOTE_PREFIX
 
 TITLE = "SSCR pricing"
 #: How a note written by Refresh starts; notes from ``sscr regenerate`` start with the second.
-NOTE_PREFIX = "SSCR pricing:"
+NOTE_PREFIX = REFRESH_NOTE_PREFIX
 OUR_NOTE_PREFIXES = (NOTE_PREFIX, "sscr regenerate:")
 
 
