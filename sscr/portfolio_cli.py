@@ -74,9 +74,10 @@ def run(args: argparse.Namespace) -> int:
     priced = price_portfolio(parsed, rates_file=args.rates_file, first_row=first_row)
     # A CSV written back keeps each cell's text as it was; a workbook or Parquet file gets the numbers
     # and dates read from it (a pass-through column stays as written).
-    result = without_previous_pricing(raw if out.suffix.lower() == ".csv" else parsed).copy()
-    for column in OUTPUTS:  # the user's cells as they wrote them, then the figures
-        result[column] = priced[column].to_numpy()
+    import pandas as pd
+
+    mine = without_previous_pricing(raw if out.suffix.lower() == ".csv" else parsed)
+    result = pd.concat([mine, priced[list(OUTPUTS)]], axis=1)  # the user's cells, then the figures
     write_table(result, out)
 
     bad = failures(priced)
@@ -114,6 +115,7 @@ def read_portfolio(path: Path, *, sheet: str | None = None) -> tuple[Any, Any, i
 
 
 def _read_csv(path: Path) -> Any:
+    """Every cell as text, exactly as written; a blank line is a row of empty cells."""
     import pandas as pd
 
     try:
@@ -126,27 +128,53 @@ def _read_csv(path: Path) -> Any:
             break
         except UnicodeDecodeError:
             continue
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[],
-                            skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
+    header = next(csv.reader(io.StringIO(text[:1 << 16])), [])
+    if not header:
         raise PricingInputError(f"portfolio {fmt(str(path))} is empty: it needs a header row and rows of "
-                                f"components") from None
-    except pd.errors.ParserError as exc:
-        raise PricingInputError(f"portfolio {fmt(str(path))} is not a CSV file that can be read: {exc}") from None
-    header = next(csv.reader(io.StringIO(text)), [])
+                                f"components")
     named = [h.strip() for h in header if h.strip()]
     if len(set(named)) != len(named):
         twice = next(h for h in named if named.count(h) > 1)
         raise PricingInputError(f"portfolio {fmt(str(path))} names column {fmt(twice)} twice in its header")
+    frame = _read_csv_fast(text, header) if len(named) == len(header) else None
+    if frame is None:
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[],
+                                skip_blank_lines=False)
+        except pd.errors.EmptyDataError:
+            raise PricingInputError(f"portfolio {fmt(str(path))} is empty: it needs a header row and rows of "
+                                    f"components") from None
+        except pd.errors.ParserError as exc:
+            raise PricingInputError(f"portfolio {fmt(str(path))} is not a CSV file that can be read: {exc}") from None
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
     for c in unnamed:
-        if (frame[c].str.strip() != "").any():
+        if (frame[c].fillna("").str.strip() != "").any():
             raise PricingInputError(f"portfolio {fmt(str(path))} has values in a column with no header "
                                     f"(column {list(frame.columns).index(c) + 1}): give it a header")
     frame = frame.drop(columns=unnamed)
     # A blank line reads as one empty cell, and is a row of the file all the same.
     return frame.fillna("")
+
+
+def _read_csv_fast(text: str, header: list[str]) -> Any:
+    """pyarrow's reader, all columns as text; None when pyarrow is absent or reads the file otherwise
+    than pandas would (a row with more or fewer cells than the header), so pandas reads it."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False))
+    except pa.ArrowException:
+        return None
+    if table.column_names != header:
+        return None
+    return table.to_pandas()
 
 
 _CSV_NUMBER = re.compile(r"^\(?(?P<sign>[-+])?[£$€]?(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][-+]?\d+)?)"
@@ -208,11 +236,18 @@ def _typed_text(raw: Any) -> Any:
             continue
         if pd.api.types.is_numeric_dtype(raw[label].dtype) or pd.api.types.is_datetime64_any_dtype(raw[label].dtype):
             continue
-        values = raw[label].dropna().to_numpy(dtype=object)
-        if not all(isinstance(v, str) for v in values):
-            continue  # typed cells (a Parquet object column of numbers) are read as they are
+        dtype = raw[label].dtype
+        if dtype == object:
+            if not all(isinstance(v, str) for v in raw[label].dropna().to_numpy(dtype=object)):
+                continue  # typed cells (a Parquet object column of numbers) are read as they are
+        elif not pd.api.types.is_string_dtype(dtype):
+            continue
         text = raw[label].fillna("").astype(str)
         if name in NUMBERS:
+            numbers = _plain_numbers(text)
+            if numbers is not None:
+                typed[label] = numbers  # the common case, parsed in one pass: plain numbers and empty cells
+                continue
             numbers = pd.to_numeric(text, errors="coerce")
             if not numbers.isna().any() or (text.str.strip() == "")[numbers.isna()].all():
                 typed[label] = numbers.astype(float)  # the common case: plain numbers and empty cells
@@ -224,6 +259,29 @@ def _typed_text(raw: Any) -> Any:
         values = np.array([convert(u) for u in uniques] + [None], dtype=object)
         typed[label] = pd.Series(values[codes], index=raw.index, dtype=object)
     return typed
+
+
+def _plain_numbers(text: Any) -> Any:
+    """A text column of plain numbers and empty cells as floats, parsed by pyarrow in one pass; None
+    when any cell is something else (the cell-by-cell reading then says what)."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return None
+    cells = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    blank = pc.equal(pc.utf8_trim_whitespace(cells), "")
+    try:
+        values = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), cells), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    numbers = values.to_numpy(zero_copy_only=False)
+    if np.isnan(numbers[~blank.to_numpy(zero_copy_only=False)]).any():
+        return None  # "nan" written in a cell is text, not an empty cell
+    return pd.Series(numbers, index=text.index, dtype=float)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
@@ -294,7 +352,7 @@ def write_table(frame: Any, path: Path) -> None:
     os.close(fd)
     try:
         if kind == "CSV":
-            frame.to_csv(temp, index=False)
+            _write_csv(frame, temp)
         elif kind == "XLSX":
             _write_xlsx(frame, Path(temp))
         else:
@@ -303,6 +361,21 @@ def write_table(frame: Any, path: Path) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _write_csv(frame: Any, path: str) -> None:
+    """pyarrow's writer (ten times pandas' on a million rows); pandas' for what pyarrow cannot hold."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        frame.to_csv(path, index=False)
+        return
+    try:
+        table = pa.Table.from_pandas(_parquet_ready(frame), preserve_index=False)
+        pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+    except pa.ArrowException:
+        frame.to_csv(path, index=False)
 
 
 def _cell(value: Any) -> Any:
@@ -363,14 +436,16 @@ def _parquet_ready(frame: Any) -> Any:
     """Parquet wants one type a column: a column mixing numbers and text is written as text."""
     import pandas as pd
 
-    out = frame.copy()
-    for label in out.columns:
-        series = out[label]
+    changed = {}
+    for label in frame.columns:
+        series = frame[label]
         if series.dtype != object:
             continue
         kinds = {type(v) for v in series.dropna().to_numpy()}
         if len(kinds) > 1 and not kinds <= {int, float}:
-            out[label] = series.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
+            changed[label] = series.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
         elif kinds <= {int, float} and kinds:
-            out[label] = pd.to_numeric(series)
-    return out
+            changed[label] = pd.to_numeric(series)
+    if not changed:
+        return frame
+    return pd.DataFrame({label: changed.get(label, frame[label]) for label in frame.columns}, index=frame.index)
