@@ -18,14 +18,18 @@ import io
 import os
 import posixpath
 import re
+import socket
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree as SafeET
+
+from . import safety
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -45,7 +49,7 @@ FLAG_FILL = ('<fill><patternFill patternType="solid"><fgColor rgb="FFFF7C80"/>'
 #: Fixed timestamp for new zip entries, so that a build is byte-for-byte repeatable.
 FIXED_ZIP_TIME = (2024, 4, 1, 0, 0, 0)
 
-MAX_SIZE = 200 * 1024 * 1024
+MAX_SIZE = safety.MAX_FILE_BYTES
 
 
 class PackageError(ValueError):
@@ -272,17 +276,8 @@ class XlsxPackage:
 
     def __init__(self, data: bytes, origin: str = "workbook"):
         self.origin = origin
-        if len(data) > MAX_SIZE:
-            raise PackageError(f"{origin} is larger than {MAX_SIZE // (1024 * 1024)} MB")
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                self._infos = zf.infolist()
-                total = sum(i.file_size for i in self._infos)
-                if total > 4 * MAX_SIZE:
-                    raise PackageError(f"{origin} expands to more than {4 * MAX_SIZE // (1024 * 1024)} MB")
-                self._parts = {i.filename: zf.read(i.filename) for i in self._infos}
-        except zipfile.BadZipFile:
-            raise PackageError(f"{origin} is not an xlsx file (not a zip package)") from None
+        # size caps, zip bombs, truncation, encryption, DOCTYPEs: refused before anything is parsed
+        self._infos, self._parts = safety.read_parts(data, origin, PackageError)
         if "xl/workbook.xml" not in self._parts:
             raise PackageError(f"{origin} is not an xlsx workbook (it has no xl/workbook.xml)")
         self._sheets_xml: dict[str, SheetXml] = {}
@@ -294,11 +289,7 @@ class XlsxPackage:
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "XlsxPackage":
         p = Path(path)
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise PackageError(f"{p.name} cannot be read: {exc.strerror or exc}") from None
-        return cls(data, p.name)
+        return cls(safety.read_workbook_file(p, PackageError), p.name)
 
     # parts
     def part(self, name: str) -> str:
@@ -802,8 +793,56 @@ class XlsxPackage:
         write_atomic(Path(path), self.to_bytes(fixed_times=fixed_times))
 
 
+#: Temporary files are named ``.<name>.<host>~<pid>.<random>.tmp`` beside the file they become:
+#: hidden, not ending in .xlsx (so never taken for a workbook), and traceable to their writer.
+TEMP_SUFFIX = ".tmp"
+
+
+def _temp_prefix(path: Path) -> str:
+    host = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
+    return f".{path.name}.{host}~{os.getpid()}."
+
+
+def clean_stale_temps(path: Path) -> list[Path]:
+    """Remove temporary files a writer of ``path`` on this machine left when it was killed (its
+    process no longer runs). Temporary files of running writers, or of other machines sharing the
+    folder, are left alone. Returns what was removed."""
+    host = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
+    removed = []
+    try:
+        candidates = list(path.parent.glob(glob_escape(f".{path.name}.{host}~") + "*" + TEMP_SUFFIX))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        m = re.fullmatch(re.escape(f".{path.name}.{host}~") + r"(\d+)\..*" + re.escape(TEMP_SUFFIX), tmp.name)
+        if not m or _running(int(m.group(1))):
+            continue
+        try:
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:
+            pass
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    """Write ``data`` to ``path`` so that a reader (or a crash) sees the old file or the whole new one:
+    a temporary file in the same folder, flushed and synced to disk, renamed over ``path``, and the
+    folder synced so that the rename itself survives a power cut."""
+    clean_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         try:
             mode = path.stat().st_mode & 0o7777

@@ -24,6 +24,7 @@ from sscr.rates import default_table
 from .adapter import FileBook
 from .fill import fill, headline_text
 from .package import PackageError
+from .safety import inert_text
 
 OK, FLAGGED, FAILED = "ok", "flagged", "failed"
 
@@ -184,7 +185,10 @@ def write_summary(path: str | os.PathLike[str], results: Sequence[RegenerationRe
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(summary_rows(results))
+        # every cell but the figures is text that may come from a user (file names, messages):
+        # written so that a spreadsheet opening the summary never takes it for a formula
+        writer.writerows({k: v if k == "value" else inert_text(str(v)) for k, v in row.items()}
+                         for row in summary_rows(results))
         data = buf.getvalue()
     else:
         raise PricingInputError(f"summary file {p.name} must end in .csv or .json")

@@ -1,0 +1,190 @@
+"""Checks that keep a damaged or hostile file from hanging, exhausting memory or being half-read.
+
+An xlsx workbook is a zip of XML parts. Before anything is parsed, :func:`read_workbook_file`
+and :func:`read_parts` refuse, each with a reason a user can act on:
+
+- a path that is a folder, an empty file, a file larger than :data:`MAX_FILE_BYTES`;
+- an OLE compound file (an encrypted xlsx or a legacy .xls: both start ``D0 CF 11 E0``);
+- a file that is not a zip, or is a truncated or damaged one;
+- a zip bomb: more than :data:`MAX_MEMBERS` parts, a total expanded size above
+  :data:`MAX_EXPANDED_BYTES`, or a part expanding more than :data:`MAX_RATIO` times. The sizes the
+  zip's central directory declares are checked first, and the bytes are counted again while each
+  part is inflated, since a crafted header can lie;
+- a part with a document type declaration (``<!DOCTYPE`` or ``<!ENTITY``): entity expansion
+  ("billion laughs") and external entities need one, and no spreadsheet application writes one;
+- an XML part that is not UTF-8 text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import zlib
+from io import BytesIO
+from pathlib import Path
+
+#: A workbook file on disk larger than this is refused before it is read.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: The parts of one workbook may expand to this much in total.
+MAX_EXPANDED_BYTES = 256 * 1024 * 1024
+#: A part larger than RATIO_FLOOR_BYTES may expand at most this many times its compressed size.
+#: Sheet XML written by Excel, LibreOffice or openpyxl expands 5 to 50 times; bombs, thousands.
+MAX_RATIO = 200
+RATIO_FLOOR_BYTES = 1024 * 1024
+#: Parts in one package: a workbook has tens; hundreds with many sheets and pictures.
+MAX_MEMBERS = 10_000
+#: The first bytes of an OLE compound file: an encrypted (password-protected) xlsx, or a .xls.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Parts whose text is XML (checked for a document type declaration and for UTF-8).
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+_CHUNK = 64 * 1024
+_DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+
+
+class UnsafePackageError(ValueError):
+    """The file is not a workbook that can be read safely. Raised as the reader's PackageError
+    subclass by :mod:`sscr.workbooks.package`; kept separate here so this module stands alone."""
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MB"
+
+
+def read_workbook_file(path: str | os.PathLike[str], error: type[Exception] = UnsafePackageError) -> bytes:
+    """The bytes of the workbook at ``path``, or ``error`` saying why it cannot be a workbook."""
+    p = Path(path)
+    name = p.name
+    if p.is_dir():
+        raise error(f"{name} is a folder, not a workbook file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise error(f"{name} is {_mb(size)}, larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
+        with p.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise error(f"{name} cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+        raise error(f"{name} is larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
+    return data
+
+
+def check_container(data: bytes, origin: str, error: type[Exception] = UnsafePackageError) -> None:
+    """Refuse bytes that are plainly not an xlsx package, with the reason."""
+    if not data:
+        raise error(f"{origin} is empty (0 bytes): it is not a workbook; it may not have finished copying")
+    if data.startswith(OLE_MAGIC):
+        raise error(f"{origin} is encrypted or legacy .xls (an OLE compound file, not an xlsx package): remove the "
+                    f"password, or save it as an Excel Workbook (.xlsx), in Excel")
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"{origin} is larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
+    if not data.startswith(b"PK"):
+        raise error(f"{origin} is not an xlsx file (not a zip package): save it as an Excel Workbook (.xlsx)")
+
+
+def read_parts(data: bytes, origin: str, error: type[Exception] = UnsafePackageError
+               ) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+    """The zip entries of ``data`` and each part's bytes, checked as the module docstring says."""
+    check_container(data, origin, error)
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile:
+        raise error(f"{origin} is truncated or damaged (its zip directory cannot be read): "
+                    f"copy it again from where it came from") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise error(f"{origin} is truncated or damaged ({exc})") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise error(f"{origin} holds {len(infos):,} parts, more than the {MAX_MEMBERS:,} a workbook may have")
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_EXPANDED_BYTES:
+            raise error(f"{origin} expands to {_mb(declared)}, more than the {_mb(MAX_EXPANDED_BYTES)} a workbook "
+                        f"may (a zip bomb, or not a workbook)")
+        for info in infos:
+            _check_ratio(info.filename, info.file_size, info.compress_size, origin, error)
+        parts: dict[str, bytes] = {}
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise error(f"{origin} is encrypted (part {info.filename} needs a password): remove the password "
+                            f"in Excel")
+            body, total = _inflate(zf, info, total, origin, error)
+            if info.filename.lower().endswith(XML_SUFFIXES):
+                _check_xml(info.filename, body, origin, error)
+            parts[info.filename] = body
+    return infos, parts
+
+
+def _check_ratio(name: str, size: int, compressed: int, origin: str, error: type[Exception]) -> None:
+    if size > RATIO_FLOOR_BYTES and size > MAX_RATIO * max(compressed, 1):
+        raise error(f"{origin}: part {name} expands {size / max(compressed, 1):,.0f} times, more than the "
+                    f"{MAX_RATIO} times a workbook part may (a zip bomb)")
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, origin: str,
+             error: type[Exception]) -> tuple[bytes, int]:
+    """One part's bytes, counted chunk by chunk against the caps whatever its header says."""
+    out = bytearray()
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                out += chunk
+                total += len(chunk)
+                if total > MAX_EXPANDED_BYTES:
+                    raise error(f"{origin} expands to more than the {_mb(MAX_EXPANDED_BYTES)} a workbook may "
+                                f"(a zip bomb, or not a workbook)")
+                if len(out) > info.file_size:
+                    raise error(f"{origin}: part {info.filename} holds more than its declared "
+                                f"{info.file_size:,} bytes (a damaged or crafted file)")
+                _check_ratio(info.filename, len(out), info.compress_size, origin, error)
+    except zipfile.BadZipFile as exc:
+        raise error(f"{origin} is truncated or damaged (part {info.filename}: {exc})") from None
+    except (zlib.error, EOFError, OSError, ValueError) as exc:
+        if isinstance(exc, error):
+            raise
+        raise error(f"{origin} is truncated or damaged (part {info.filename} cannot be decompressed: "
+                    f"{exc})") from None
+    except NotImplementedError as exc:
+        raise error(f"{origin}: part {info.filename} uses a compression this reader does not support ({exc}); "
+                    f"save the workbook again in Excel") from None
+    except RuntimeError as exc:  # zipfile's "File ... is encrypted, password required"
+        raise error(f"{origin} is encrypted ({exc}): remove the password in Excel") from None
+    return bytes(out), total
+
+
+def _check_xml(name: str, body: bytes, origin: str, error: type[Exception]) -> None:
+    text = body
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: customXml items may be; workbook parts are not
+        try:
+            text = body.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise error(f"{origin}: part {name} is not readable text; the workbook is damaged") from None
+    if _DOCTYPE.search(text):
+        raise error(f"{origin}: part {name} holds a document type declaration (<!DOCTYPE or <!ENTITY), which no "
+                    f"spreadsheet application writes and which can hide entity expansion; the workbook is refused")
+    if text is body:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise error(f"{origin}: part {name} is not UTF-8 text (byte {exc.start}); the workbook is "
+                        f"damaged") from None
+    elif name.startswith("xl/") or name == "[Content_Types].xml" or name.startswith("_rels/"):
+        raise error(f"{origin}: part {name} is UTF-16 text, which the workbook's own parts never are; save the "
+                    f"workbook again in Excel")
+
+
+#: First characters that make a spreadsheet application read a CSV cell (or typed text) as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet application opens as the same text, never a formula:
+    text starting with = + - @ (or a tab or carriage return) gets a leading apostrophe, which Excel
+    and LibreOffice read as "this is text" (CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
