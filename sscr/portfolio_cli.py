@@ -206,12 +206,18 @@ def csv_number(text: str) -> Any:
 
 
 def csv_date(text: str) -> Any:
-    """A date of agreement cell from a CSV: 31/03/2025 is a UK date; a number is a year or a serial."""
+    """A date of agreement cell from a CSV: 31/03/2025 is a UK date, 2025-03-31 an ISO one; a number is
+    a year or an Excel serial; anything else (such as "2024/25") stays text, for the pricing to read."""
     cell = text.strip()
     m = _UK_DATE.match(cell)
     if m:
         try:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return text
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+        try:
+            return dt.date.fromisoformat(cell)
         except ValueError:
             return text
     try:
@@ -401,6 +407,10 @@ def _write_xlsx(frame: Any, path: Path) -> None:
     book = Workbook(write_only=True)
     ws = book.create_sheet("priced")
     ws.freeze_panes = "A2"
+    from openpyxl.utils import get_column_letter
+
+    for j, label in enumerate(frame.columns, start=1):  # wide enough for the header, dates and figures
+        ws.column_dimensions[get_column_letter(j)].width = 90 if label == "error" else max(12, min(40, len(str(label)) + 2))
     bold = Font(bold=True)
     header = []
     for label in frame.columns:

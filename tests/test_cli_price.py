@@ -204,6 +204,7 @@ def test_csv_cells_read_as_a_spreadsheet_shows_them():
     assert csv_number("(5") == "(5"
     assert csv_date("31/03/2025") == dt.date(2025, 3, 31)
     assert csv_date("2024") == 2024.0 and csv_date("2024/25") == "2024/25" and csv_date("31/02/2025") == "31/02/2025"
+    assert csv_date("2025-03-31") == dt.date(2025, 3, 31) and csv_date("2025-02-30") == "2025-02-30"
 
 
 def test_the_installed_command_runs(tmp_path):
