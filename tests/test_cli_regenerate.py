@@ -84,7 +84,7 @@ def test_all_failing_is_exit_failed_and_quiet_still_reports_failures(tmp_path, c
 def test_flags_are_reported(tmp_path, capsys):
     folder = copy_templates(tmp_path, "profit-rate.xlsx")
     _bad_copy(folder, "typed.xlsx", CPR_1=0.12)
-    code = main(["regenerate", str(folder / "typed.xlsx"), "--out", str(tmp_path / "out"), "--quiet",
+    code = main(["regenerate", str(folder / "typed.xlsx"), "--out", str(tmp_path / "out"),
                  "--summary", str(tmp_path / "s.csv")])
     out = capsys.readouterr().out
     assert code == EXIT_OK

@@ -4,7 +4,8 @@ write a regenerated copy (or replace the file atomically with ``in_place``).
 :func:`regenerate_one` does one workbook and never raises for a problem with that workbook: it
 returns a :class:`RegenerationResult` whose ``status`` is ``ok``, ``flagged`` (written, with cells
 flagged for review) or ``failed`` (nothing written; ``message`` says why). :func:`regenerate_many`
-is the small batch loop around it.
+runs it over a batch, on a process pool or a Dask cluster, skipping copies already up to date
+(:mod:`sscr.workbooks.batch`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import csv
 import io
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -118,38 +118,19 @@ def regenerate_one(source: str | os.PathLike[str], out_dir: str | os.PathLike[st
         headline_text=headline_text(result))
 
 
-def _run(args: tuple[Job, str | None, bool, str | None]) -> RegenerationResult:
-    job, out_dir, in_place, rates_file = args
-    try:
-        return regenerate_one(job.source, out_dir, in_place=in_place, rates_file=rates_file,
-                              output_name=str(job.relative))
-    except Exception as exc:  # one workbook's unexpected failure must not stop the batch
-        return RegenerationResult(str(job.source), None, FAILED,
-                                  message=f"{job.source.name}: failed unexpectedly ({type(exc).__name__}: {exc})")
-
-
 def regenerate_many(jobs: Sequence[Job], out_dir: str | os.PathLike[str] | None, *, workers: int = 1,
-                    in_place: bool = False, rates_file: str | os.PathLike[str] | None = None) -> list[RegenerationResult]:
-    """Regenerate every job, in a process pool when ``workers`` > 1; results in the jobs' order."""
-    names = [str(j.relative) for j in jobs]
-    clashes = {n for n in names if names.count(n) > 1}
-    work, results = [], {}
-    for i, job in enumerate(jobs):
-        if not in_place and str(job.relative) in clashes:
-            results[i] = RegenerationResult(str(job.source), None, FAILED, message=(
-                f"{job.source.name}: another workbook of the same name is in the batch; their regenerated copies "
-                f"would overwrite each other in {out_dir}"))
-        else:
-            work.append((i, (job, None if out_dir is None else str(out_dir), in_place,
-                             None if rates_file is None else str(rates_file))))
-    if workers > 1 and len(work) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(work))) as pool:
-            for (i, _args), result in zip(work, pool.map(_run, [a for _i, a in work])):
-                results[i] = result
-    else:
-        for i, args in work:
-            results[i] = _run(args)
-    return [results[i] for i in range(len(jobs))]
+                    in_place: bool = False, rates_file: str | os.PathLike[str] | None = None,
+                    dask: str | None = None, skip_up_to_date: bool = False,
+                    progress: bool = False) -> list[RegenerationResult]:
+    """Regenerate every job, on a pool of ``workers`` processes (or on the Dask distributed cluster
+    whose scheduler is at ``dask``); results in the jobs' order. With ``skip_up_to_date``, a copy
+    already regenerated from the same source bytes, rate table and sscr version (and unchanged
+    since) is not regenerated again: its result comes back with the status ``skipped``. One
+    workbook, even one that kills its worker process, never stops the others.
+    See :mod:`sscr.workbooks.batch`."""
+    from .batch import regenerate_batch
+    return regenerate_batch(jobs, out_dir, workers=workers, in_place=in_place, rates_file=rates_file, dask=dask,
+                            skip_up_to_date=skip_up_to_date, progress=progress)
 
 
 # --- the summary ---------------------------------------------------------------------------------
