@@ -301,6 +301,14 @@ def read_rates_file(path: str | os.PathLike[str]) -> RateTable:
     return parse_rates_csv(text, origin=f"rates file {p.name}", user=True)
 
 
+#: A figure below these (per cent) is far below any published one and reads as a fraction typed
+#: where the file wants per cent figures (0.0326 for 3.26%): refused with the figure it may mean.
+_FRACTION_BELOW = {"baseline_profit_rate_pct": Decimal(1), "fixed_capital_servicing_rate_pct": Decimal("0.1"),
+                   "positive_working_capital_servicing_rate_pct": Decimal("0.1"),
+                   "government_owned_contractor_rate_pct": Decimal("0.005"),
+                   "ssro_funding_adjustment_pct": Decimal("0.005")}
+
+
 def _percent(origin: str, line: int, column: str, text: str) -> float | None:
     text = text.strip()
     if not text:
@@ -316,7 +324,7 @@ def _percent(origin: str, line: int, column: str, text: str) -> float | None:
     if value < 0 or value >= 100:
         raise RatesFileError(f"{origin} line {line}, column {column}: {fmt(text)} must be a per cent "
                              f"figure from 0 up to 100 (8.24 for 8.24%)")
-    if column == "baseline_profit_rate_pct" and 0 < value < 1:
+    if 0 < value < _FRACTION_BELOW.get(column, 0):
         raise RatesFileError(f"{origin} line {line}, column {column}: {fmt(text)} looks like a fraction; "
                              f"the file holds per cent figures, so 8.24% is written 8.24 (did you mean "
                              f"{fmt(float(value * 100))}?)")
