@@ -269,7 +269,7 @@ def run_dask(tasks: Sequence[Task], address: str, report: Report, *, timeout: fl
             "--dask needs the Dask distributed package on this machine and on the cluster's workers: "
             "pip install 'sscr-pricing[dask]' (or: pip install dask distributed)") from None
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:
         raise BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
