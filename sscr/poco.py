@@ -33,7 +33,7 @@ from . import checks
 from .components import method_kind
 from .errors import PricingInputError, SupplyChainError
 from .profit_rate import contract_profit_rate
-from .tables import flag, read_table
+from .tables import cell_text, flag, read_table
 
 #: Regulation 13A(3)(c), (4)(c): a group sub-contract has a value of no less than £250,000.
 VALUE_THRESHOLD = 250_000.0
@@ -147,25 +147,16 @@ class PocoAdjustment:
         raise KeyError(name)
 
 
-def _name(value: Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 def supply_chain_from_table(table: Any) -> list[SupplyChainContract]:
     """Rows of a supply chain range with a header row (columns matched by name, any order)."""
     rows = read_table("supply chain", table, REQUIRED, OPTIONAL, ALIASES)
     out = []
     for r in rows:
-        name = _name(r["name"], "name")
+        name = cell_text(r["name"]) or None
         if name is None:
             raise SupplyChainError(f"supply chain row {r['_row']} name is empty: every contract needs a name")
         out.append(SupplyChainContract(
-            name, _name(r["parent"], "parent"), r["own_allowable_costs"], r["bpr"], r["cra"], r["ia"], r["csa"],
+            name, cell_text(r["parent"]) or None, r["own_allowable_costs"], r["bpr"], r["cra"], r["ia"], r["csa"],
             r["output_share"], r["profit_rate"], r["value"],
             r["associated"], r["competed"], r["pricing_method"]))
     return out

@@ -16,6 +16,16 @@ def normalise(header: Any) -> str:
     return re.sub(r"[\s_\-]+", "", str(header).strip().lower())
 
 
+def cell_text(value: Any) -> str:
+    """A cell's content as text, stripped: empty for an empty cell, 12 rather than 12.0 for a
+    whole number Excel passes as a float."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -36,7 +36,7 @@ from typing import Any, Mapping, Sequence
 
 from .. import checks
 from ..errors import PricingInputError
-from ..tables import normalise, read_table
+from ..tables import cell_text, normalise, read_table
 from .catalogue import (DEPENDS, GENERALLY_NOT_ALLOWABLE, NOT_A_COST_LINE, NOT_ALLOWABLE, PARTS, CostType,
                         cost_type)
 from .escalation import IndexSeries, index_series_from_table, period_label
@@ -206,13 +206,6 @@ class AllowableCosts:
         return rows
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
 
 def agreement_status(value: Any, what: str) -> str:
     """'agreed', 'not agreed' or 'pending' (case, spaces, hyphens and underscores ignored)."""
@@ -229,9 +222,9 @@ def cost_lines_from_table(table: Any) -> list[CostLine]:
     id, description, cost_type, basis, appropriate, attributable, reasonable, and optionally
     amount, rate, quantity, credit, evidence, component, index, base_period, price_period."""
     rows = read_table("cost lines", table, COLUMNS, OPTIONAL, ALIASES)
-    return [CostLine(_text(r["id"]), _text(r["description"]), r["cost_type"], r["basis"], r["appropriate"],
+    return [CostLine(cell_text(r["id"]), cell_text(r["description"]), r["cost_type"], r["basis"], r["appropriate"],
                      r["attributable"], r["reasonable"], r["amount"], r["rate"], r["quantity"], r["credit"],
-                     _text(r["evidence"]), _text(r["component"]), _text(r["index"]), r["base_period"],
+                     cell_text(r["evidence"]), cell_text(r["component"]), cell_text(r["index"]), r["base_period"],
                      r["price_period"], r["_row"]) for r in rows]
 
 
@@ -420,7 +413,7 @@ def allowable_costs(cost_lines: Sequence[CostLine] | Any, *, recovery_rates: Any
     if indices is not None:
         series = indices if isinstance(indices, IndexSeries) else index_series_from_table(indices)
     results = [_line(c, rates, series) for c in lines]
-    chosen = _text(component) if component is not None else ""
+    chosen = cell_text(component) if component is not None else ""
     if chosen:
         names = list(dict.fromkeys(r.component for r in results if r.component))
         if not names:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import checks
 from ..errors import PricingInputError
-from ..tables import normalise, read_table
+from ..tables import cell_text, normalise, read_table
 
 Number = Union[float, np.ndarray]
 
@@ -154,14 +154,14 @@ def recovery_rates_from_table(table: Any) -> dict[str, CostRecoveryRate]:
         where = f"recovery rates row {r['_row']}"
         if r["name"] is None:
             raise PricingInputError(f"{where} name is empty: every rate needs a name for cost lines to refer to")
-        name = _text(r["name"])
+        name = cell_text(r["name"])
         if normalise(name) in out:
             raise PricingInputError(f"recovery rate {checks.fmt(name)} appears twice: name each rate once")
         pool = checks.money(f"{where} cost pool", r["cost_pool"], nonnegative=True)
         base = checks.number(f"{where} recovery base", r["recovery_base"])
         out[normalise(name)] = cost_recovery_rate(
-            pool, base if base > 0 else _refuse_base(where, base), name=name, pool_scope=_text(r["pool_scope"]),
-            base_scope=_text(r["base_scope"]),
+            pool, base if base > 0 else _refuse_base(where, base), name=name, pool_scope=cell_text(r["pool_scope"]),
+            base_scope=cell_text(r["base_scope"]),
             basis=cost_basis(r["basis"], f"{where} basis") if r["basis"] is not None else "estimated")
     return out
 
@@ -170,10 +170,3 @@ def _refuse_base(where: str, base: float) -> float:
     raise PricingInputError(f"{where} recovery base {checks.fmt(base)} is not above zero: a cost recovery rate "
                             f"is the cost pool per unit of the recovery base (4.9)")
 
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()

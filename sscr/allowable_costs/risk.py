@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import checks
 from ..errors import PricingInputError
-from ..tables import read_table
+from ..tables import cell_text, read_table
 
 #: Trials are drawn in blocks of this many, so memory stays bounded for any number of trials.
 BLOCK = 20_000
@@ -212,13 +212,6 @@ def _result(risk: Risk) -> RiskResult:
                       p * (var_x + mean * mean) - (p * mean) ** 2)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
 
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
@@ -236,7 +229,7 @@ def risks_from_table(table: Any) -> list[Risk]:
     for r in rows:
         if _blank(r["id"]):
             raise PricingInputError(f"risk register row {r['_row']} id is empty: give every risk an id")
-        risks.append(Risk(_text(r["id"]), _text(r["description"]), r["probability"], r["impact"], r["minimum"],
+        risks.append(Risk(cell_text(r["id"]), cell_text(r["description"]), r["probability"], r["impact"], r["minimum"],
                           r["most_likely"], r["maximum"], r["_row"]))
     return risks
 
