@@ -370,7 +370,7 @@ class _Pricing:
     def run(self) -> None:
         n = self.n
         nums = {name: self.column(name) for name in NUMBERS}
-        self.blank = self._blank_rows(nums)
+        self.blank = self._blank_rows()
 
         # Rate type and the agreed cost of capital, each distinct value read once.
         gocr = np.zeros(n, bool)
@@ -465,9 +465,9 @@ class _Pricing:
         self._prices(nums["allowable_costs"].values)
         for i in scalar:
             self._scalar_row(int(i), bool(gocr[i]), bool(agreed[i]), step1[i], nums, servicing)
-        self._finish(gocr)
+        self._finish()
 
-    def _blank_rows(self, nums: dict[str, _Column]) -> np.ndarray:
+    def _blank_rows(self) -> np.ndarray:
         """Rows with nothing in any column (a range drawn larger than its data): left alone."""
         import pandas as pd
 
@@ -645,7 +645,7 @@ class _Pricing:
         self.gocr_used[i] = kind == "GOCR"
         self.priced[i] = True
 
-    def _finish(self, gocr: np.ndarray) -> None:
+    def _finish(self) -> None:
         gone = ~self.ok() | self.blank
         if gone.any():
             for values in self.out.values():
