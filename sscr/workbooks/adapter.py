@@ -50,6 +50,9 @@ class Book(Protocol):
         Give the computed cell the core's figure as its value, keeping its formula. A file adapter
         writes the formula's cached value; a live Excel book calculates the formula itself, so its
         adapter leaves the cell alone (Excel's result is the same native arithmetic).
+    ``write_value(name, value)``
+        Put the core's figure into a cell the core computes at regeneration (no formula can: see
+        :meth:`~sscr.workbooks.layout.Layout.value`), as a constant.
     ``flag(name, message, row=0, col=0)``
         Mark the cell visibly (red fill) with ``message`` as a cell comment; never change its content.
     ``clear_flag(name, row=0, col=0)``
@@ -72,6 +75,8 @@ class Book(Protocol):
     def read_computed(self, name: str) -> CellContent: ...
 
     def write_computed(self, name: str, value: Any) -> None: ...
+
+    def write_value(self, name: str, value: Any) -> None: ...
 
     def flag(self, name: str, message: str, row: int = 0, col: int = 0) -> None: ...
 
@@ -140,6 +145,10 @@ class FileBook:
     def write_computed(self, name: str, value: Any) -> None:
         sheet, ref = self._cell(name)
         self.package.write_cached(sheet, ref, value)
+
+    def write_value(self, name: str, value: Any) -> None:
+        sheet, ref = self._cell(name)
+        self.package.write_value(sheet, ref, value)
 
     def flag(self, name: str, message: str, row: int = 0, col: int = 0) -> None:
         sheet, ref = self._cell(name, row, col)

@@ -24,8 +24,8 @@ from sscr.rates import RateTable, default_table
 from sscr.rounding import round_half_up
 
 from .adapter import Book
-from .layout import (ALTERNATIVE_METHODS, FORMULA_METHODS, RATES_COLUMNS, RATES_SHEET, RATES_TABLE_NAME,
-                     TEMPLATE_NAME, InputSpec, Template, rates_table_rows)
+from .layout import (ALTERNATIVE_METHODS, BASIS_LIST, FORMULA_METHODS, MAX_SEED, RATES_COLUMNS, RATES_SHEET,
+                     RATES_TABLE_NAME, STATUS_LIST, TEMPLATE_NAME, InputSpec, Template, rates_table_rows)
 from .templates import TEMPLATES
 
 
@@ -52,6 +52,7 @@ class FillResult:
     flags: list[Flag] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: int = 0
+    core_values: int = 0  # figures only the core computes (Monte Carlo), written as values
 
 
 _LABEL = re.compile(r"^\d{4}/\d{2}$")
@@ -111,7 +112,80 @@ def check_input(spec: InputSpec, value: Any, rates: RateTable) -> Any:
         return text.lower()
     if kind == "text":
         return value
+    if kind in EXTRA_KINDS:
+        return EXTRA_KINDS[kind](name, value)
     raise ValueError(f"input kind {kind!r} is not known")  # a template defect, not a user error
+
+
+def _listed(allowed: tuple[str, ...], what: str) -> Any:
+    def check(name: str, value: Any) -> str:
+        text = str(value).strip().lower() if isinstance(value, str) else None
+        if text not in allowed:
+            raise PricingInputError(f"{name} {checks.fmt(value)} is not {what}: choose "
+                                    f"{', '.join(allowed[:-1])} or {allowed[-1]} (as in the cell's drop-down list)")
+        return text
+    return check
+
+
+def _cost_type(name: str, value: Any) -> str:
+    from sscr.allowable_costs.catalogue import catalogue
+    codes = {c.code.lower(): c.code for c in catalogue()}
+    text = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    if text.lower() not in codes:
+        raise PricingInputError(f"{name} {checks.fmt(value)} is not a cost type code of the catalogue (allowable costs "
+                                f"guidance section 5): choose one from the Cost types sheet, e.g. A.1 or C.3")
+    return codes[text.lower()]
+
+
+def _probability(name: str, value: Any) -> float:
+    from sscr.allowable_costs.risk import probability
+    return probability(name, value)
+
+
+def _whole(lo: int, hi: int, what: str) -> Any:
+    def check(name: str, value: Any) -> float:
+        v = checks.number(name, value)
+        checks.check(name, v, float(v).is_integer() and lo <= v <= hi, f"is not {what}")
+        return float(v)
+    return check
+
+
+def _quantity(name: str, value: Any) -> float:
+    v = checks.number(name, value)
+    checks.check(name, v, v >= 0, "is negative: a quantity is zero or more")
+    return v
+
+
+def _rate_or_name(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            float(text.replace(",", ""))
+        except ValueError:
+            return text
+        raise PricingInputError(f"{name} {checks.fmt(value)} is a number held as text: enter it as a number (pounds "
+                                f"per unit of the base), or the name of a cost recovery rate")
+    v = checks.money(name, value)
+    checks.check(name, v, v >= 0, "is negative: a cost recovery rate is zero or more pounds per unit of its base")
+    return v
+
+
+def _period(name: str, value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else checks.number(name, value)
+
+
+#: Input kinds of the cost build-up and the risk register, by kind: the check of a value.
+EXTRA_KINDS = {
+    "status": _listed(STATUS_LIST, "an agreement status"),
+    "basis": _listed(BASIS_LIST, "estimated or actual"),
+    "cost_type": _cost_type,
+    "probability": _probability,
+    "quantity": _quantity,
+    "trials": _whole(1, 10_000_000, "a whole number of trials from 1 to 10,000,000"),
+    "seed": _whole(0, MAX_SEED, "a whole number from 0 to 2^53"),
+    "rate_or_name": _rate_or_name,
+    "period": _period,
+}
 
 
 def _rule(spec: InputSpec) -> str:
@@ -145,7 +219,7 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def excel_precision(value: float | None) -> float | None:
+def excel_precision(value: float | str | None) -> float | str | None:
     """The core's figure to the 15 significant digits Excel works to, as a cell's cached value.
 
     A spreadsheet shows a cell's stored double rounded half-up to the format's places; a figure a
@@ -154,7 +228,9 @@ def excel_precision(value: float | None) -> float | None:
     rounds to 15 significant digits first). Stored to 15 digits, it shows as the guidance prints
     it. The change is below 1e-15 relative.
     """
-    return None if value is None else float(format(value, ".15g"))
+    if value is None or isinstance(value, str):
+        return value
+    return float(format(value, ".15g"))
 
 
 def display(value: Any, percent: bool) -> str:
@@ -190,7 +266,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
     template = template_of(book)
     spec = template.spec()
     names = book.names()
-    missing = [n for n in (*spec.inputs, *spec.outputs, RATES_TABLE_NAME) if n not in names]
+    missing = [n for n in (*spec.inputs, *spec.outputs, *spec.values, RATES_TABLE_NAME) if n not in names]
     if missing:
         raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
                             f"{' and more' if len(missing) > 5 else ''} of the {template.key} template: "
@@ -200,16 +276,16 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         warnings.simplefilter("always")
         figures = template.compute(inputs, table)
     notes = list(dict.fromkeys(str(w.message) for w in caught))
-    if set(figures) != set(spec.outputs):
-        extra = sorted(set(figures) - set(spec.outputs))
-        lacking = sorted(set(spec.outputs) - set(figures))
+    if set(figures) != set(spec.outputs) | set(spec.values):
+        extra = sorted(set(figures) - set(spec.outputs) - set(spec.values))
+        lacking = sorted((set(spec.outputs) | set(spec.values)) - set(figures))
         raise RuntimeError(f"template {template.key}: compute and layout disagree (extra {extra}, lacking {lacking})")
 
     result = FillResult(template.key, {}, {}, notes=notes)
     result.flags.extend(reconcile_rates(book, table))
     for name, out in spec.outputs.items():
         value = figures[name]
-        value = None if value is None else float(value)
+        value = None if value is None else value if isinstance(value, str) else float(value)
         result.figures[name] = value
         percent = "%" in out.number_format
         content = book.read_computed(name)
@@ -232,6 +308,21 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
             book.write_computed(name, excel_precision(value))
             book.clear_flag(name)
             result.written += 1
+    for name, spec_value in spec.values.items():
+        value = figures[name]
+        value = None if value is None else float(value)
+        result.figures[name] = value
+        content = book.read_computed(name)
+        if content.formula is not None:
+            message = (f"{name} is computed by the sscr core at regeneration, but the cell holds the formula "
+                       f"={content.formula}. The sscr core computes {display(value, '%' in spec_value.number_format)}. "
+                       f"The formula is kept; clear the cell to clear this flag.")
+            book.flag(name, message)
+            result.flags.append(Flag(name, message))
+        else:
+            book.write_value(name, excel_precision(value))
+            book.clear_flag(name)
+            result.core_values += 1
     for name in template.headline:
         result.headline[name] = result.figures[name]
     book.finish()
@@ -300,7 +391,8 @@ def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
 def headline_text(result: FillResult) -> str:
     """The headline figures as one line, per cent or money as the template shows them."""
     template = TEMPLATES[result.template]
-    outputs = template.spec().outputs
+    spec = template.spec()
+    outputs = {**spec.outputs, **spec.values}
     return "  ".join(f"{name}={display(v, '%' in outputs[name].number_format)}"
                      for name, v in result.headline.items())
 

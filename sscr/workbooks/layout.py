@@ -11,7 +11,7 @@ workbook calculates in any spreadsheet application.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from openpyxl import Workbook
@@ -59,6 +59,12 @@ def _named_styles() -> list[NamedStyle]:
     return [input_style, computed, headline]
 
 
+def _core_value_style() -> NamedStyle:
+    """Green and italic: a figure the sscr core writes at regeneration, not a formula nor an input."""
+    return NamedStyle("SSCR core value", font=Font(name="Calibri", size=11, italic=True, color="FF375623"),
+                      fill=PatternFill("solid", fgColor="FFE2EFDA"), border=BOX, alignment=Alignment(horizontal="right"))
+
+
 @dataclass(frozen=True)
 class InputSpec:
     """An input cell: its defined name, what it is, the rule its value must meet (``kind``) and the
@@ -85,6 +91,23 @@ class OutputSpec:
     number_format: str = "General"
 
 
+@dataclass(frozen=True)
+class ValueSpec:
+    """A figure no native formula can compute (a Monte Carlo percentile, say): the sscr core writes it
+    as the cell's value at each regeneration. Its defined name, what it is and its place."""
+
+    name: str
+    label: str
+    sheet: str = ""
+    ref: str = ""
+    number_format: str = "General"
+
+
+STATUS_LIST = ("agreed", "not agreed", "pending")
+BASIS_LIST = ("estimated", "actual")
+#: The largest seed a cell holds exactly (2^53).
+MAX_SEED = 9007199254740992
+
 #: kind -> (data validation, the rule shown in Excel's input message)
 VALIDATION: dict[str, tuple[dict[str, Any] | None, str]] = {
     "money": ({"type": "decimal", "operator": "between", "formula1": "-10000000000000",
@@ -105,6 +128,21 @@ VALIDATION: dict[str, tuple[dict[str, Any] | None, str]] = {
     "method": ({"type": "list", "formula1": "Pricing_methods"},
                "a pricing method: formula (or a default pricing method) or an alternative method"),
     "text": (None, "text"),
+    "status": ({"type": "list", "formula1": '"' + ",".join(STATUS_LIST) + '"'},
+               "agreed, not agreed or pending (allowable costs guidance 3.13-3.15)"),
+    "basis": ({"type": "list", "formula1": '"' + ",".join(BASIS_LIST) + '"'}, "estimated or actual (3.1)"),
+    "cost_type": ({"type": "list", "formula1": "Cost_type_codes"},
+                  "a cost type code from the Cost types sheet, e.g. A.1 or C.3 (section 5)"),
+    "probability": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "1"},
+                    "a probability as a fraction from 0 to 1, e.g. 20% or 0.2"),
+    "quantity": ({"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
+                 "a quantity, zero or more"),
+    "trials": ({"type": "whole", "operator": "between", "formula1": "1", "formula2": "10000000"},
+               "a whole number of trials from 1 to 10,000,000"),
+    "seed": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": str(MAX_SEED)},
+             "a whole number from 0 to 2^53: the same seed gives the same simulation"),
+    "rate_or_name": (None, "the name of a cost recovery rate, or pounds per unit of the base"),
+    "period": (None, "a period of the index table, e.g. 2025"),
 }
 
 
@@ -116,6 +154,7 @@ class Layout:
         self.key = key
         self.inputs: dict[str, InputSpec] = {}
         self.outputs: dict[str, OutputSpec] = {}
+        self.values: dict[str, ValueSpec] = {}
         self._validations: dict[tuple[str, str], DataValidation] = {}
         for style in _named_styles():
             wb.add_named_style(style)
@@ -142,7 +181,7 @@ class Layout:
         cell.value = default
         cell.style = "SSCR input"
         cell.number_format = number_format
-        if kind in ("text", "year", "method"):
+        if kind in ("text", "year", "method", "status", "basis", "cost_type", "rate_or_name"):
             cell.alignment = Alignment(horizontal="left")
         self.name_range(name, ws, ref)
         self.inputs[name] = InputSpec(name, label or name, kind, default, optional, ws.title, ref)
@@ -168,6 +207,18 @@ class Layout:
         cell.number_format = number_format
         self.name_range(name, ws, ref)
         self.outputs[name] = OutputSpec(name, label or name, formula, ws.title, ref, number_format)
+
+
+    def value(self, ws: Worksheet, ref: str, name: str, number_format: str = "General", label: str = "") -> None:
+        """A cell the sscr core writes at regeneration (no native formula can compute it): core
+        value style, a defined name; its figure is the core's, never typed."""
+        if "SSCR core value" not in self.wb.named_styles:
+            self.wb.add_named_style(_core_value_style())  # only in templates that have such cells
+        cell = ws[ref]
+        cell.style = "SSCR core value"
+        cell.number_format = number_format
+        self.name_range(name, ws, ref)
+        self.values[name] = ValueSpec(name, label or name, ws.title, ref, number_format)
 
 
 # --- text helpers --------------------------------------------------------------------------------
@@ -343,7 +394,8 @@ class Template:
 
     ``build(layout)`` lays out the sheets (the Rates sheet is added after it). ``compute(inputs,
     rates)`` takes the checked input values by defined name and the rate table, calls the sscr core
-    and returns every computed name's figure: each computed cell's cached value is a core figure.
+    and returns every computed name's figure (and every core value's: see :meth:`Layout.value`): each
+    computed cell's cached value is a core figure.
     ``headline`` names the figures the regeneration summary reports.
     """
 
@@ -375,6 +427,7 @@ class TemplateSpec:
 
     inputs: Mapping[str, InputSpec]
     outputs: Mapping[str, OutputSpec]
+    values: Mapping[str, ValueSpec] = field(default_factory=dict)
 
 
 _SPECS: dict[tuple[str, int], TemplateSpec] = {}
@@ -384,5 +437,5 @@ def _spec(template: Template) -> TemplateSpec:
     key = (template.key, template.version)
     if key not in _SPECS:
         layout = template.layout()
-        _SPECS[key] = TemplateSpec(dict(layout.inputs), dict(layout.outputs))
+        _SPECS[key] = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values))
     return _SPECS[key]

@@ -74,6 +74,8 @@ def agrees(excel: Any, core: Any) -> bool:
     """Whether Excel's result for a computed cell is the core's figure."""
     if core is None:
         return excel is None or excel == ""
+    if isinstance(core, str):
+        return isinstance(excel, str) and excel.strip() == core.strip()
     if isinstance(excel, bool) or not isinstance(excel, (int, float)):
         return False
     return math.isclose(float(excel), float(core), rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
@@ -167,6 +169,13 @@ class XlwingsBook:
             self._pending.pop(name, None)
         else:
             self._pending[name] = (excel, value)
+
+    def write_value(self, name: str, value: Any) -> None:
+        """A figure only the core computes (a Monte Carlo percentile): written into the cell."""
+        cell = self._single(name)
+        if not agrees(from_excel(cell.value), value):
+            cell.value = value
+            self._calculated = False
 
     def flag(self, name: str, message: str, row: int = 0, col: int = 0) -> None:
         cell = self._cell(name, row, col)

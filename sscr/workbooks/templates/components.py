@@ -39,13 +39,16 @@ class BlockRows:
 
 def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top: int,
                     defaults: list[tuple[Any, ...]] | None = None, *, bpr_name: str | None = None,
-                    poco: bool = False, money_format: str = MILLIONS) -> BlockRows:
+                    poco: bool = False, money_format: str = MILLIONS, build_up: bool = False) -> BlockRows:
     """Lay out ``count`` components as columns from row ``top``.
 
     ``defaults`` are (name, method, allowable costs, bpr, cra, ia, csa, price) per component. With
     ``bpr_name`` each formula component's BPR is that defined name (the model's year lookup)
     instead of an input. With ``poco`` the block has the POCO deduction rows (allowable costs
-    guidance Part I) between the price and the contract level adjustments.
+    guidance Part I) between the price and the contract level adjustments. With ``build_up`` each
+    component's allowable costs are the agreed cost lines attributed to it on the Cost build-up sheet
+    plus its risks' expected values on the Risk register sheet plus any amount entered directly
+    (see :mod:`.cost_build_up`); a default row may then carry a ninth figure, the POCO deduction.
     """
     p = prefix
     cols = [get_column_letter(FIRST_COL + i) for i in range(count)]
@@ -79,8 +82,17 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     rows["name"] = row_label("", "Name")
     rows["method"] = row_label("", "Pricing method", "formula (or a default pricing method) or an alternative method")
     rows["is_formula"] = row_label("", "Priced by the pricing formula (1 = yes)")
-    rows["ac"] = row_label("(f)", "Allowable costs" + (" (before any POCO deduction)" if poco else ""),
-                           "input for formula components")
+    if build_up:
+        rows["lines_ac"] = row_label("", "Agreed cost lines attributed to the component",
+                                     "Cost build-up sheet: lines agreed appropriate, attributable, reasonable (3.13-3.15)")
+        rows["risk_ac"] = row_label("", "Risk contingency element (expected value)",
+                                    "Risk register sheet: H.1.7; reported separately (H.2.2)")
+        rows["ac"] = row_label("", "Other allowable costs entered directly", "input: costs not on the Cost build-up sheet")
+        rows["ac_total"] = row_label("(f)", "Allowable costs" + (" (before any POCO deduction)" if poco else ""),
+                                     "lines + risk contingency + other", bold=True)
+    else:
+        rows["ac"] = row_label("(f)", "Allowable costs" + (" (before any POCO deduction)" if poco else ""),
+                               "input for formula components")
     rows["alt"] = row_label("", "Price by an alternative method", "input for alternative-method components*")
     heading("Contract profit rate: the four steps", "Regulation 11; baseline profit rate guidance section 7")
     rows["bpr"] = row_label("(a)", "Baseline profit rate", "from the Rates sheet" if bpr_name else "")
@@ -124,16 +136,26 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
         return f"{col}{rows[key]}"
 
     final_price = "Price_after" if poco else "Price"
-    final_ac = "AC_after" if poco else "AC"
+    final_ac = "AC_after" if poco else "AC_total" if build_up else "AC"
     for i, col in enumerate(cols, start=1):
-        name, method, ac, bpr, cra, ia, csa, price = defaults[i - 1]
+        name, method, ac, bpr, cra, ia, csa, price = defaults[i - 1][:8]
+        poco_default = defaults[i - 1][8] if len(defaults[i - 1]) > 8 else None
+        ac_name = f"{p}AC_total_{i}" if build_up else f"{p}AC_{i}"
         layout.input(ws, at("name", col), f"{p}Name_{i}", name, "text", "@", f"component {i} name", optional=True)
         layout.input(ws, at("method", col), f"{p}Method_{i}", method, "method", "@", f"component {i} pricing method",
                      optional=True)
         layout.output(ws, at("is_formula", col), f"{p}Is_formula_{i}",
                       f'IF(AND({p}Name_{i}<>"",ISNUMBER(MATCH({p}Method_{i},Formula_methods,0))),1,0)', "0")
-        layout.input(ws, at("ac", col), f"{p}AC_{i}", ac, "money+", money_format, f"component {i} allowable costs",
-                     optional=True)
+        if build_up:
+            layout.output(ws, at("lines_ac", col), f"{p}Lines_AC_{i}",
+                          f'IF({p}Name_{i}="","",SUMIFS(Line_allowable_col,Line_component_col,{p}Name_{i}))', money_format)
+            layout.output(ws, at("risk_ac", col), f"{p}Risk_AC_{i}",
+                          f'IF({p}Name_{i}="","",SUMIFS(Risk_EV_col,Risk_component_col,{p}Name_{i}))', money_format)
+        layout.input(ws, at("ac", col), f"{p}AC_{i}", ac, "money+", money_format,
+                     f"component {i} {'other ' if build_up else ''}allowable costs", optional=True)
+        if build_up:
+            layout.output(ws, at("ac_total", col), ac_name,
+                          f'IF({F(i)},{p}Lines_AC_{i}+{p}Risk_AC_{i}+{p}AC_{i},"")', money_format)
         layout.input(ws, at("alt", col), f"{p}Alt_price_{i}", price, "money+", money_format,
                      f"component {i} price by an alternative method", optional=True)
         if bpr_name:
@@ -149,13 +171,13 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
                      f"component {i} capital servicing adjustment", optional=True)
         layout.output(ws, at("cpr", col), f"{p}CPR_{i}",
                       f'IF({F(i)},{p}BPR_{i}+{p}BPR_{i}*{p}CRA_{i}+{p}IA_{i}+{p}CSA_{i},"")', PERCENT)
-        layout.output(ws, at("profit", col), f"{p}Profit_{i}", f'IF({F(i)},{p}AC_{i}*{p}CPR_{i},"")', money_format)
+        layout.output(ws, at("profit", col), f"{p}Profit_{i}", f'IF({F(i)},{ac_name}*{p}CPR_{i},"")', money_format)
         layout.output(ws, at("price", col), f"{p}Price_{i}",
-                      f'IF({p}Name_{i}="","",IF({F(i)},{p}AC_{i}+{p}Profit_{i},{p}Alt_price_{i}))', money_format)
+                      f'IF({p}Name_{i}="","",IF({F(i)},{ac_name}+{p}Profit_{i},{p}Alt_price_{i}))', money_format)
         if poco:
-            layout.input(ws, at("poco", col), f"{p}POCO_{i}", None, "money+", money_format,
+            layout.input(ws, at("poco", col), f"{p}POCO_{i}", poco_default, "money+", money_format,
                          f"component {i} POCO deduction", optional=True)
-            layout.output(ws, at("ac_after", col), f"{p}AC_after_{i}", f'IF({F(i)},{p}AC_{i}-{p}POCO_{i},"")',
+            layout.output(ws, at("ac_after", col), f"{p}AC_after_{i}", f'IF({F(i)},{ac_name}-{p}POCO_{i},"")',
                           money_format)
             layout.output(ws, at("profit_after", col), f"{p}Profit_after_{i}",
                           f'IF({F(i)},{p}AC_after_{i}*{p}CPR_{i},"")', money_format)
@@ -222,10 +244,19 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
 
 
 def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: float | None = None,
-                  poco: bool = False) -> dict[str, Any]:
+                  poco: bool = False, build_up: Mapping[int, tuple[float, float]] | None = None) -> dict[str, Any]:
     """Every figure of :func:`component_block`, from the core (aggregate_components, formula_price,
-    contract_profit_rate). ``bpr`` is the model's looked-up baseline profit rate, when BPR is not an input."""
+    contract_profit_rate). ``bpr`` is the model's looked-up baseline profit rate, when BPR is not an input.
+    ``build_up`` gives, by component number, the agreed cost lines and the risk contingency element
+    attributed to it (the block was laid out with ``build_up=True``)."""
     p = prefix
+    inputs = dict(inputs)
+    if build_up is not None:
+        for i in range(1, count + 1):
+            lines, risk = build_up.get(i, (0.0, 0.0))
+            direct = inputs.get(f"{p}AC_{i}")
+            if i in build_up or direct is not None:
+                inputs[f"{p}AC_{i}"] = lines + risk + (direct or 0.0)
     used: list[int] = []
     kinds: dict[int, str] = {}
     for i in range(1, count + 1):
@@ -310,6 +341,12 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
         res = results.get(i)
         formula = res is not None and kinds[i] == "formula"
         out[f"{p}Is_formula_{i}"] = 1.0 if formula else 0.0
+        if build_up is not None:
+            named = inputs.get(f"{p}Name_{i}") is not None
+            lines, risk = build_up.get(i, (0.0, 0.0))
+            out[f"{p}Lines_AC_{i}"] = lines if named else None
+            out[f"{p}Risk_AC_{i}"] = risk if named else None
+            out[f"{p}AC_total_{i}"] = (inputs.get(f"{p}AC_{i}") or 0.0) if formula else None
         if bpr is not None:
             out[f"{p}BPR_{i}"] = bpr if formula else None
         steps = None

@@ -1,5 +1,6 @@
-"""A blank contract pricing model to start a real contract from: the components, their contract
-profit rates, their prices, the POCO deduction, then the contract level adjustments.
+"""A blank contract pricing model to start a real contract from: the components, their allowable
+costs built up from cost lines and a risk register, their contract profit rates, their prices, the
+POCO deduction, then the contract level adjustments.
 
 The model is a list of sheets (:data:`SHEETS`). Each sheet is a :class:`ModelSheet` with a ``build``
 that lays it out and a ``compute`` that returns its figures from the core, given the inputs and the
@@ -13,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
+from openpyxl.utils import get_column_letter
+
 from sscr.rates import RateTable
 
 from ..layout import MONEY_2DP, PERCENT, Layout, Template, label, lookup, page_setup, section, title
 from .components import component_block, compute_block
+from .cost_build_up import (BLANK, BUILD_UP_SHEET, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
+                            component_build_up, compute_build_up, compute_risk, cost_types_sheet, risk_sheet)
 
 #: Component columns in the blank model.
 COMPONENTS = 8
@@ -32,38 +37,67 @@ class ModelSheet:
     compute: Callable[[Mapping[str, Any], RateTable, Mapping[str, Any]], dict[str, Any]]
 
 
-def _build_contract(layout: Layout) -> None:
-    ws = layout.wb.create_sheet("Contract")
-    title(ws, "Contract pricing model",
-          "Components (regulation 19G) -> contract profit rate (regulation 11; baseline profit rate guidance section 7) -> "
-          "price (Act s.15) -> POCO deduction (allowable costs guidance Part I) -> contract level adjustments "
-          "(alternative pricing guidance 9.11-9.26). Money in £.")
-    section(ws, "A5", "Contract")
-    label(ws, "B6", "Contract name or reference")
-    layout.input(ws, "C6", "Contract_name", None, "text", "@", "contract name", optional=True)
-    label(ws, "B7", "Financial year of agreement (the rates in force)")
-    layout.input(ws, "C7", "Financial_year", "2024/25", "year", "@", "financial year of agreement")
-    label(ws, "B8", "Baseline profit rate (step 1), from the Rates sheet")
-    layout.output(ws, "C8", "BPR", lookup("Rates_BPR", "Financial_year"), PERCENT)
-    label(ws, "D8", "Baseline profit rate guidance 3.2-3.7: the rate for the financial year of agreement", note=True)
-    ws.merge_cells("C6:E6")
-    rows = component_block(layout, ws, "", COMPONENTS, 10, bpr_name="BPR", poco=True, money_format=MONEY_2DP)
-    ws.freeze_panes = "C12"
-    page_setup(ws, f"A1:{chr(ord(rows.total_col) + 1)}{rows.last}")
+def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] | None = None,
+                   contract_name: str | None = None, notes: Sequence[str] = ()) -> ModelSheet:
+    """The Contract sheet: ``count`` component columns whose allowable costs come from the Cost
+    build-up and Risk register sheets (plus any entered directly), the POCO deduction, the prices
+    and the contract level adjustments. ``defaults`` as for :func:`.components.component_block`."""
+
+    def build(layout: Layout) -> None:
+        ws = layout.wb.create_sheet("Contract")
+        title(ws, "Contract pricing model",
+              "Components (regulation 19G) -> allowable costs: cost build-up and risk register (allowable costs "
+              "guidance sections 3-5, H.2) -> CPR (regulation 11) -> price (Act s.15) -> POCO deduction (Part I) -> "
+              "contract level adjustments (alternative pricing guidance 9.11-9.26). Money in £.")
+        section(ws, "A5", "Contract")
+        label(ws, "B6", "Contract name or reference")
+        layout.input(ws, "C6", "Contract_name", contract_name, "text", "@", "contract name", optional=True)
+        label(ws, "B7", "Financial year of agreement (the rates in force)")
+        layout.input(ws, "C7", "Financial_year", "2024/25", "year", "@", "financial year of agreement")
+        label(ws, "B8", "Baseline profit rate (step 1), from the Rates sheet")
+        layout.output(ws, "C8", "BPR", lookup("Rates_BPR", "Financial_year"), PERCENT)
+        label(ws, "D8", "Baseline profit rate guidance 3.2-3.7: the rate for the financial year of agreement", note=True)
+        ws.merge_cells("C6:E6")
+        rows = component_block(layout, ws, "", count, 10, list(defaults) if defaults else None, bpr_name="BPR",
+                               poco=True, money_format=MONEY_2DP, build_up=True)
+        for k, note in enumerate(notes, start=1):
+            label(ws, f"B{rows.last + k}", note, note=True)
+        ws.freeze_panes = "C12"
+        for col in range(3, 4 + count):  # the component columns and the total: room for £ millions to the penny
+            ws.column_dimensions[get_column_letter(col)].width = 15
+        page_setup(ws, f"A1:{chr(ord(rows.total_col) + 1)}{rows.last + len(notes)}")
+        ws.page_setup.fitToHeight = 1
+
+    def compute(inputs: Mapping[str, Any], rates: RateTable, figures: Mapping[str, Any]) -> dict[str, Any]:
+        bpr = rates.lookup(inputs["Financial_year"]).baseline_profit_rate
+        out = {"BPR": bpr}
+        out.update(compute_block(inputs, "", count, bpr=bpr, poco=True,
+                                 build_up=component_build_up(inputs, count)))
+        return out
+
+    return ModelSheet("Contract", build, compute)
 
 
-def _compute_contract(inputs: Mapping[str, Any], rates: RateTable, figures: Mapping[str, Any]) -> dict[str, Any]:
-    bpr = rates.lookup(inputs["Financial_year"]).baseline_profit_rate
-    out = {"BPR": bpr}
-    out.update(compute_block(inputs, "", COMPONENTS, bpr=bpr, poco=True))
-    return out
+def build_up_sheets(case: Case = BLANK) -> list[ModelSheet]:
+    """The Cost build-up, Risk register and Cost types sheets, filled with ``case``."""
+    return [ModelSheet(BUILD_UP_SHEET, lambda layout: build_up_sheet(layout, case),
+                       lambda inputs, rates, figures: compute_build_up(inputs)),
+            ModelSheet(RISK_SHEET, lambda layout: risk_sheet(layout, case),
+                       lambda inputs, rates, figures: compute_risk(inputs)),
+            ModelSheet(TYPES_SHEET, cost_types_sheet, lambda inputs, rates, figures: {})]
 
 
 #: The model's sheets, in pricing order. Append a ModelSheet to add one.
-SHEETS: list[ModelSheet] = [ModelSheet("Contract", _build_contract, _compute_contract)]
+SHEETS: list[ModelSheet] = [contract_sheet(), *build_up_sheets()]
+
+HEADLINE = ("BPR", "Lines_allowable", "Risk_EV", "Total_component_price", "CRA_pot", "IA_pot", "Contract_price")
 
 
-def template(sheets: Sequence[ModelSheet] | None = None) -> Template:
+def template(sheets: Sequence[ModelSheet] | None = None, *, key: str = "contract_model",
+             filename: str = "contract-model.xlsx", title: str = "Contract pricing model (blank)",
+             description: str = "A blank model for a real contract: cost build-up and risk register, components, "
+                                "CPR, price, POCO deduction, contract level adjustments",
+             version: int = 2, headline: Sequence[str] = HEADLINE) -> Template:
     """The contract model template made of ``sheets`` (default :data:`SHEETS`)."""
     chosen = list(SHEETS if sheets is None else sheets)
 
@@ -77,12 +111,8 @@ def template(sheets: Sequence[ModelSheet] | None = None) -> Template:
             figures.update(sheet.compute(inputs, rates, figures))
         return figures
 
-    return Template(
-        key="contract_model", filename="contract-model.xlsx", title="Contract pricing model (blank)",
-        description="A blank model for a real contract: components, CPR, price, POCO deduction, contract level "
-                    "adjustments",
-        version=1, build=build, compute=compute,
-        headline=("BPR", "Total_component_price", "CRA_pot", "IA_pot", "Contract_price"))
+    return Template(key=key, filename=filename, title=title, description=description, version=version, build=build,
+                    compute=compute, headline=tuple(headline))
 
 
 TEMPLATE = template()
