@@ -20,6 +20,8 @@ from sscr.workbooks.batch import MANIFEST_NAME
 from sscr.workbooks.regenerate import Job, regenerate_many
 from workbook_helpers import copy_templates, named_cell, values_by_name
 
+#: The templates these tests run (named, so that a template added later does not change the counts).
+TEMPLATE_FILES = ("aggregation.xlsx", "capital-servicing.xlsx", "contract-model.xlsx", "poco.xlsx", "profit-rate.xlsx")
 RATES_HEADER = ("financial_year,fixed_capital_servicing_rate_pct,positive_working_capital_servicing_rate_pct,"
                 "negative_working_capital_servicing_rate_pct\n")
 
@@ -37,7 +39,7 @@ def snapshot(folder) -> dict[str, tuple[bytes, int]]:
 
 
 def test_a_rerun_skips_every_copy_that_is_up_to_date(tmp_path, capsys):
-    folder = copy_templates(tmp_path)
+    folder = copy_templates(tmp_path, *TEMPLATE_FILES)
     out, summary = tmp_path / "out", tmp_path / "s.json"
     assert regenerate(str(folder), "--out", str(out), "--workers", "2", "--summary", str(summary)) == EXIT_OK
     first = json.loads(summary.read_text())
@@ -119,7 +121,7 @@ def _bad_copy(folder, name, **cells):
 
 
 def test_one_bad_workbook_among_good_ones_and_the_exit_statuses(tmp_path, capsys):
-    folder = copy_templates(tmp_path)
+    folder = copy_templates(tmp_path, *TEMPLATE_FILES)
     _bad_copy(folder, "bad.xlsx", CRA_2=0.4)
     out, summary = tmp_path / "out", tmp_path / "s.json"
     assert regenerate(str(folder), "--out", str(out), "--workers", "2", "--summary", str(summary)) == EXIT_PARTIAL
@@ -177,7 +179,7 @@ def _crashing(real, how):
                     reason="the crashing stand-in reaches worker processes by fork")
 @pytest.mark.parametrize("how", ["exit", "sigkill"])
 def test_a_worker_process_that_dies_does_not_stop_the_batch(tmp_path, monkeypatch, how):
-    folder = copy_templates(tmp_path)
+    folder = copy_templates(tmp_path, *TEMPLATE_FILES)
     for i in range(3):
         shutil.copy2(folder / "poco.xlsx", folder / f"poco-{i}.xlsx")
     shutil.copy2(folder / "profit-rate.xlsx", folder / "crash.xlsx")
@@ -214,7 +216,7 @@ def cluster():
 
 
 def test_a_dask_cluster_gives_the_same_results_as_the_local_pool(tmp_path, cluster, capsys):
-    folder = copy_templates(tmp_path)
+    folder = copy_templates(tmp_path, *TEMPLATE_FILES)
     _bad_copy(folder, "bad.xlsx", CRA_2=0.4)
     _bad_copy(folder, "typed.xlsx", CPR_1=0.12)
     runs = {}

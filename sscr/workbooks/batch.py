@@ -40,6 +40,9 @@ MANIFEST_FORMAT = 1
 #: Workbooks queued per worker process: enough that a worker never waits for its next workbook,
 #: few enough that a worker's death puts only a handful of workbooks under suspicion.
 QUEUED_PER_WORKER = 2
+#: At most this many workbooks go to a Dask worker as one task (a cluster's cost per task is a few
+#: milliseconds of scheduling and messages, comparable with regenerating one workbook).
+DASK_CHUNK = 20
 #: How often (seconds) the manifest is saved during a long batch, so an interrupted run resumes.
 MANIFEST_SAVE_INTERVAL = 15.0
 
@@ -276,23 +279,48 @@ def run_dask(tasks: Sequence[Task], address: str, report: Report, *, timeout: fl
         if not tasks:
             return
         batch = uuid.uuid4().hex[:12]
-        futures = client.map(run_task, list(tasks), key=[f"sscr-regenerate-{batch}-{t.index}" for t in tasks],
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
+        size = chunk_size(len(tasks), threads)
+        chunks = [list(tasks[i:i + size]) for i in range(0, len(tasks), size)]
+        futures = client.map(run_chunk, chunks, key=[f"sscr-regenerate-{batch}-{c[0].index}" for c in chunks],
                              pure=False)
-        by_key = {f.key: t for f, t in zip(futures, tasks)}
-        for future in as_completed(futures):
-            task = by_key[future.key]
+        by_key = {f.key: c for f, c in zip(futures, chunks)}
+        queue = as_completed(futures)
+        for future in queue:
+            chunk = by_key.pop(future.key)
             try:
-                outcome = future.result()
-            except Exception as exc:  # KilledWorker: the workbook's worker died (the cluster retried it)
-                if type(exc).__name__ == "KilledWorker":
-                    outcome = _died(task, "on the cluster died each time it was tried")
+                outcomes = future.result()
+            except Exception as exc:
+                if len(chunk) > 1:  # try each of its workbooks on its own, to find the one at fault
+                    for task in chunk:
+                        single = client.submit(run_chunk, [task], key=f"sscr-regenerate-{batch}-{task.index}-alone",
+                                               pure=False)
+                        by_key[single.key] = [task]
+                        queue.add(single)
+                    future.release()
+                    continue
+                task = chunk[0]
+                if type(exc).__name__ == "KilledWorker":  # its worker died each time the cluster tried it
+                    outcomes = [_died(task, "on the cluster died each time it was tried")]
                 else:
-                    outcome = Outcome(RegenerationResult(task.source, None, FAILED, message=(
-                        f"{Path(task.source).name}: failed on the cluster ({type(exc).__name__}: {exc})")), None, None)
+                    outcomes = [Outcome(RegenerationResult(task.source, None, FAILED, message=(
+                        f"{Path(task.source).name}: failed on the cluster ({type(exc).__name__}: {exc})")), None, None)]
             future.release()
-            report(task, outcome)
+            for task, outcome in zip(chunk, outcomes):
+                report(task, outcome)
     finally:
         client.close()
+
+
+def run_chunk(tasks: Sequence[Task]) -> list[Outcome]:
+    """Several workbooks in one cluster task: the cluster's cost per task is paid once for them."""
+    return [run_task(task) for task in tasks]
+
+
+def chunk_size(tasks: int, threads: int) -> int:
+    """Workbooks per cluster task: at most :data:`DASK_CHUNK`, and at least eight tasks per worker
+    thread, so that the work stays balanced to the end of the batch."""
+    return max(1, min(DASK_CHUNK, tasks // (threads * 8)))
 
 
 # --- the batch -------------------------------------------------------------------------------------
