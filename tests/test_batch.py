@@ -245,3 +245,22 @@ def test_an_unreachable_dask_scheduler_is_a_clear_message(tmp_path, capsys):
     pytest.importorskip("distributed")
     with pytest.raises(batch.BatchError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         batch.run_dask([], "tcp://127.0.0.1:9", lambda task, outcome: None, timeout=1)
+
+
+def test_on_dask_a_failing_chunk_is_retried_workbook_by_workbook(tmp_path, cluster, monkeypatch):
+    folder = copy_templates(tmp_path, *TEMPLATE_FILES)
+    real = batch.run_task
+
+    def run_task(task):
+        if task.source.endswith("poco.xlsx"):
+            raise RuntimeError("the worker lost its disk")
+        return real(task)
+
+    monkeypatch.setattr(batch, "run_task", run_task)  # the cluster's workers are threads of this process
+    monkeypatch.setattr(batch, "chunk_size", lambda tasks, threads: 3)
+    jobs = [Job(p, p.relative_to(folder)) for p in sorted(folder.glob("*.xlsx"))]
+    results = regenerate_many(jobs, tmp_path / "out", dask=cluster.scheduler_address)
+    by_name = {os.path.basename(r.source): r for r in results}
+    assert by_name["poco.xlsx"].status == "failed"
+    assert by_name["poco.xlsx"].message == "poco.xlsx: failed on the cluster (RuntimeError: the worker lost its disk)"
+    assert sorted(n for n, r in by_name.items() if r.status == "ok") == sorted(set(TEMPLATE_FILES) - {"poco.xlsx"})
