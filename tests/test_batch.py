@@ -264,3 +264,12 @@ def test_on_dask_a_failing_chunk_is_retried_workbook_by_workbook(tmp_path, clust
     assert by_name["poco.xlsx"].status == "failed"
     assert by_name["poco.xlsx"].message == "poco.xlsx: failed on the cluster (RuntimeError: the worker lost its disk)"
     assert sorted(n for n, r in by_name.items() if r.status == "ok") == sorted(set(TEMPLATE_FILES) - {"poco.xlsx"})
+
+
+def test_a_dask_cluster_without_workers_is_a_clear_message(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    folder = copy_templates(tmp_path, "poco.xlsx")
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None, silence_logs=40) as empty:
+        code = regenerate(str(folder), "--out", str(tmp_path / "out"), "--dask", empty.scheduler_address)
+    assert code == EXIT_FAILED
+    assert "has no workers to regenerate the workbooks; nothing was regenerated" in capsys.readouterr().err

@@ -279,7 +279,10 @@ def run_dask(tasks: Sequence[Task], address: str, report: Report, *, timeout: fl
         if not tasks:
             return
         batch = uuid.uuid4().hex[:12]
-        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
+        workers = client.scheduler_info().get("workers", {})
+        if not workers:
+            raise BatchError(f"the Dask cluster at {address} has no workers to regenerate the workbooks")
+        threads = sum(w.get("nthreads", 1) for w in workers.values()) or 1
         size = chunk_size(len(tasks), threads)
         chunks = [list(tasks[i:i + size]) for i in range(0, len(tasks), size)]
         futures = client.map(run_chunk, chunks, key=[f"sscr-regenerate-{batch}-{c[0].index}" for c in chunks],
