@@ -148,6 +148,7 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
     pos_allowance = g * r.positive_working
     neg_allowance = h * r.negative_working
     x = fixed_allowance + pos_allowance + neg_allowance
+    checks.check("CP:CE ratio", e, e != 0, _FINITE_RULE.replace("is beyond any number", "is zero"))
     adjustment = x / e                               # computation 4
     fixed_element = r.fixed * fc / cp                # computation 5
     pos_element = np.where(positive, r.positive_working * wc / cp, 0.0) if isinstance(wc, np.ndarray) \
@@ -155,6 +156,9 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
     neg_element = np.where(positive, 0.0, r.negative_working * wc / cp) if isinstance(wc, np.ndarray) \
         else (0.0 if positive else r.negative_working * wc / cp)
 
+    # A cost of production vanishingly small against capital employed (or capital employed near
+    # zero) overflows the division: refused, never an infinite or NaN figure.
+    checks.check("capital servicing adjustment", adjustment, np.isfinite(adjustment), _FINITE_RULE)
     notes: tuple[str, ...] = ()
     if np.any(needs_double_check(adjustment)):
         notes = (DOUBLE_CHECK_NOTE,)
@@ -162,6 +166,11 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
     return CapitalServicingAdjustment(fc, wc, ce, cp, e, f, g, h, r, fixed_allowance, pos_allowance,
                                       neg_allowance, x, adjustment, fixed_element, pos_element,
                                       neg_element, notes)
+
+
+_FINITE_RULE = ("is beyond any number: the cost of production is too small against the capital employed, or "
+                "capital employed is near zero; check the units of cost of production, fixed capital and working "
+                "capital (Appendix B computation 4)")
 
 
 def _sum_rule(ce: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 #: Tolerances for comparing with printed figures (half a unit of the last printed digit).
 PENNY = 0.005
@@ -21,4 +21,8 @@ def round_half_up(value: float, places: int = 2) -> float:
     """
     # Excel works to 15 significant digits: 214.47499999999997 is 214.475 to Excel and rounds up.
     shown = Decimal(format(value, ".15g"))
-    return float(shown.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    # enough digits for any double (up to 1e308) at the places asked, so a huge figure rounds too
+    return float(shown.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE))
+
+
+_WIDE = Context(prec=340)

@@ -70,7 +70,7 @@ def _cells(rows: list[list[Any]]) -> list[list[Any]]:
                           "base": "Recovery base the pool is spread over (e.g. labour hours), above zero."})
 def COST_RECOVERY_RATE(pool, base):
     """Cost recovery rate: cost pool / recovery base, pounds per unit of the base (guidance 4.9: £50 an hour x 1,000 hours = £50,000)."""
-    return float(cost_recovery_rate(pool, base).rate)
+    return cost_recovery_rate(pool, base).rate  # a range spills a range, as CPR does
 
 
 @worksheet_function(args={"estimated_rate": "Estimated cost recovery rate, pounds per unit of the base.",
@@ -78,7 +78,7 @@ def COST_RECOVERY_RATE(pool, base):
                           "base_quantity": "Quantity of the base the contract used (e.g. hours), zero or more."})
 def OVER_UNDER_RECOVERY(estimated_rate, actual_rate, base_quantity):
     """Over-recovery (positive) or under-recovery (negative) of an estimated rate against the actual rate on the same base (guidance 4.4)."""
-    return float(over_under_recovery(estimated_rate, actual_rate, base_quantity).over_recovery)
+    return over_under_recovery(estimated_rate, actual_rate, base_quantity).over_recovery
 
 
 @worksheet_function(args={"amount": "Amount in base-period prices (money), zero or more.",
@@ -86,7 +86,7 @@ def OVER_UNDER_RECOVERY(estimated_rate, actual_rate, base_quantity):
                           "index_to": "Index value for the period to escalate to, above zero."})
 def ESCALATE(amount, index_from, index_to):
     """Amount escalated by an index: amount x index_to / index_from (inflation evidenced against an index, guidance A.4.1, B.1.1)."""
-    return float(escalate(amount, index_from, index_to).escalated)
+    return escalate(amount, index_from, index_to).escalated
 
 
 @worksheet_function(args=_BUILD_UP_ARGS, arg_options=_BUILD_UP_OPTIONS)

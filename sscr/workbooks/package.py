@@ -167,6 +167,26 @@ def format_number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+#: Characters XML 1.0 cannot hold (controls other than tab, line feed, carriage return; lone surrogates;
+#: U+FFFE, U+FFFF). Excel writes them as ``_xHHHH_``, and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_OOXML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+
+
+def xml_text(text: str) -> str:
+    """Text for an XML element, as Excel writes it: markup escaped, and characters XML cannot hold
+    written ``_xHHHH_`` (a stray control character would make the workbook unreadable)."""
+    text = _OOXML_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
+    return escape(_NOT_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text))
+
+
+def ooxml_unescape(text: str) -> str:
+    """The text an ``_xHHHH_``-escaped string stands for (the reverse of :func:`xml_text`)."""
+    if "_x" not in text:
+        return text
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
 # --- sheet XML ------------------------------------------------------------------------------------
 
 _CELL_START = re.compile(r"<(\w+:)?c\b([^>]*?)(/?)>", re.S)
@@ -416,13 +436,15 @@ class XlsxPackage:
         raw = html.unescape(vm.group(1)) if vm and vm.group(1) is not None else None
         value: Any
         if typ == "inlineStr":
-            value = _text(body)
+            value = ooxml_unescape(_text(body))
         elif raw is None:
             value = None
         elif typ == "s":
             strings = self.shared_strings
-            value = strings[int(raw)] if raw.isdigit() and int(raw) < len(strings) else None
-        elif typ in ("str", "e"):
+            value = ooxml_unescape(strings[int(raw)]) if raw.isdigit() and int(raw) < len(strings) else None
+        elif typ == "str":
+            value = ooxml_unescape(raw)
+        elif typ == "e":
             value = raw
         elif typ == "b":
             value = raw.strip() in ("1", "true")
@@ -475,7 +497,7 @@ class XlsxPackage:
             new = f"<{prefix}c{_attr_text(a)}/>"
         elif isinstance(value, str):
             a["t"] = "inlineStr"
-            new = (f'<{prefix}c{_attr_text(a)}><{prefix}is><{prefix}t xml:space="preserve">{escape(value)}'
+            new = (f'<{prefix}c{_attr_text(a)}><{prefix}is><{prefix}t xml:space="preserve">{xml_text(value)}'
                    f"</{prefix}t></{prefix}is></{prefix}c>")
         else:
             v_xml, typ = _value_xml(value, prefix)
@@ -725,7 +747,7 @@ class XlsxPackage:
                 text = text[:close.start()] + element + text[close.start():]
         comment = (f'<comment ref="{ref}" authorId="{author_id}"><text><r><rPr><b/><sz val="9"/></rPr>'
                    f'<t xml:space="preserve">{escape(FLAG_AUTHOR)}:\n</t></r><r><rPr><sz val="9"/></rPr>'
-                   f'<t xml:space="preserve">{escape(message)}</t></r></text></comment>')
+                   f'<t xml:space="preserve">{xml_text(message)}</t></r></text></comment>')
         if re.search(r"<(\w+:)?commentList\s*/>", text):
             text = re.sub(r"<(\w+:)?commentList\s*/>", f"<commentList>{comment}</commentList>", text, count=1)
         else:
@@ -923,7 +945,7 @@ def _value_xml(value: Any, prefix: str) -> tuple[str, str]:
     if isinstance(value, bool):
         return f"<{prefix}v>{int(value)}</{prefix}v>", "b"
     if isinstance(value, str):
-        return f"<{prefix}v>{escape(value)}</{prefix}v>", "str"
+        return f"<{prefix}v>{xml_text(value)}</{prefix}v>", "str"
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
         raise PackageError(f"cannot write {value!r} into a cell: not a finite number")

@@ -208,3 +208,26 @@ def test_random_damage_never_gives_a_traceback_or_a_wrong_figure(tally):
 
     damaged()
     tally(cases=len(seen))
+
+
+@pytest.mark.reliability("damaged and hostile workbooks")
+@pytest.mark.parametrize("text", ["bad\x08text", "nul\x00", "unit\x1fseparator", "_x0041_ literal", "not\ufffea char",
+                                  "tab\tand\nnewline"])
+def test_characters_xml_cannot_hold_keep_the_workbook_readable(tmp_path, text):
+    """A rates file's source text is written on the Rates sheet; a control character in it must not
+    make the regenerated workbook unreadable (Excel writes such characters as _xHHHH_)."""
+    rates = tmp_path / "rates.csv"
+    with rates.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["financial_year", "baseline_profit_rate_pct", "source"], ["2026/27", "8.6", text]])
+    source = workbook_with("profit_rate", {}, tmp_path / "in.xlsx")
+    result = regenerate_one(source, tmp_path / "out", rates_file=rates)
+    assert result.status == OK, result.message
+    out = tmp_path / "out" / "in.xlsx"
+    openpyxl.load_workbook(out)  # parses every sheet
+    # and the text reads back as written, so a second regeneration finds the sheet up to date
+    again = regenerate_one(out, tmp_path / "again", rates_file=rates)
+    assert again.status == OK and again.flags == []
+    package = XlsxPackage.open(out)
+    area = package.area("Rates_table")
+    texts = [package.read(area.sheet, area.ref(r, c)).value for r in range(area.rows) for c in range(area.cols)]
+    assert text.replace("\n", "\n") in texts or any(isinstance(t, str) and text in t for t in texts)
