@@ -23,6 +23,7 @@ the blank model, the worked case of :mod:`sscr.allowable_costs.worked_case` for 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -453,41 +454,68 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _rate_table(rows: Sequence[tuple[int, dict]]) -> list[list[Any]]:
+    return [["name", "cost_pool", "recovery_base", "pool_scope", "base_scope", "basis"]] + [
+        [r["name"], r["pool"], r["base"], r["pool_scope"], r["base_scope"], r["basis"]] for _n, r in rows]
+
+
+def _index_table(rows: Sequence[tuple[int, dict]]) -> list[list[Any]]:
+    return [["index", "period", "value"]] + [[r["name"], r["period"], r["value"]] for _n, r in rows]
+
+
+def _line_table(rows: Sequence[tuple[int, dict]]) -> list[list[Any]]:
+    return [list(CORE_COLUMNS)] + [[r[k] for k in (c[0] for c in LINE_INPUTS)] + [r["evidence"]] for _n, r in rows]
+
+
+def _risk_table(rows: Sequence[tuple[int, dict]]) -> list[list[Any]]:
+    return [["id", "description", "probability", "impact", "minimum", "most_likely", "maximum"]] + [
+        [_text(r["id"]), r["description"], r["probability"], r["impact"], r["minimum"], r["most_likely"],
+         r["maximum"]] for _n, r in rows]
+
+
+def _core(call: Any, rows: Sequence[tuple[int, dict]], table_of: Any, prefix: str, key: str, sheet: str) -> Any:
+    """``call(table_of(rows))``; a refusal of one row is re-worded to name the row's cells, as the
+    core numbers rows of the table it was given, not of the sheet."""
+    try:
+        return call(table_of(rows))
+    except PricingInputError as whole:
+        for n, row in rows:
+            try:
+                call(table_of([(n, row)]))
+            except PricingInputError as one:
+                text = re.sub(r"\brow 2\b", f"row {n}", str(one))
+                raise PricingInputError(f"{text} (the row of {_name(prefix, key, n)} on the {sheet} sheet)") from None
+        raise whole
+
+
 def _tables(inputs: Mapping[str, Any]) -> tuple[list[tuple[int, dict]], Any, Any]:
     lines = _rows(inputs, "Line", [c[0] for c in LINE_INPUTS] + ["evidence"], LINES, "id")
     rates = _rows(inputs, "Rate", [c[0] for c in RATE_INPUTS], RATES, "name")
     indices = _rows(inputs, "Index", [c[0] for c in INDEX_INPUTS], INDICES, "name")
-    rate_table = None
+    rate_table = index_table = None
     if rates:
-        rate_table = [["name", "cost_pool", "recovery_base", "pool_scope", "base_scope", "basis"]] + [
-            [r["name"], r["pool"], r["base"], r["pool_scope"], r["base_scope"], r["basis"]] for _n, r in rates]
-    index_table = None
+        _core(recovery_rates_from_table, rates, _rate_table, "Rate", "name", BUILD_UP_SHEET)
+        rate_table = _rate_table(rates)
     if indices:
-        index_table = [["index", "period", "value"]] + [[r["name"], r["period"], r["value"]] for _n, r in indices]
+        _core(index_series_from_table, indices, _index_table, "Index", "name", BUILD_UP_SHEET)
+        index_table = _index_table(indices)
     return lines, rate_table, index_table
 
 
 def build_up(inputs: Mapping[str, Any]):
     """The core's build-up of the sheet's cost lines, with the sheet's row of each line."""
     lines, rate_table, index_table = _tables(inputs)
-    table = [list(CORE_COLUMNS)] + [[r[k] for k in (c[0] for c in LINE_INPUTS)] + [r["evidence"]]
-                                    for _n, r in lines]
-    if not lines:  # no cost lines: nothing allowable from them (the tables are still checked)
-        if rate_table:
-            recovery_rates_from_table(rate_table)
-        if index_table:
-            index_series_from_table(index_table)
+    if not lines:  # no cost lines: nothing allowable from them
         return [], AllowableCosts((), StatusTotals(0.0, 0.0, 0.0, 0.0, 0.0, 0), (), (), 0.0, 0.0, 0.0)
-    result = allowable_costs(table, recovery_rates=rate_table, indices=index_table)
+    result = _core(lambda table: allowable_costs(table, recovery_rates=rate_table, indices=index_table), lines,
+                   _line_table, "Line", "id", BUILD_UP_SHEET)
     return [n for n, _r in lines], result
 
 
-def _risk_rows(inputs: Mapping[str, Any]) -> tuple[list[tuple[int, dict]], list[list[Any]]]:
+def _risk_rows(inputs: Mapping[str, Any]) -> tuple[list[tuple[int, dict]], list[list[Any]], Any]:
     risks = _rows(inputs, "Risk", [c[0] for c in RISK_INPUTS], RISKS, "id")
-    table = [["id", "description", "probability", "impact", "minimum", "most_likely", "maximum"]] + [
-        [_text(r["id"]), r["description"], r["probability"], r["impact"], r["minimum"], r["most_likely"],
-         r["maximum"]] for _n, r in risks]
-    return risks, table
+    element = _core(risk_contingency_element, risks, _risk_table, "Risk", "id", RISK_SHEET)
+    return risks, _risk_table(risks), element
 
 
 def compute_build_up(inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -537,8 +565,7 @@ def compute_build_up(inputs: Mapping[str, Any]) -> dict[str, Any]:
 def compute_risk(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Every figure of the Risk register sheet: expected values (risk_contingency_element) and the
     Monte Carlo simulation (simulate_risk) with the sheet's trials and seed."""
-    risks, table = _risk_rows(inputs)
-    element = risk_contingency_element(table)
+    risks, table, element = _risk_rows(inputs)
     out: dict[str, Any] = {}
     for n in range(1, RISKS + 1):
         for key, *_rest in RISK_OUTPUTS:
@@ -594,8 +621,7 @@ def component_build_up(inputs: Mapping[str, Any], components: int, prefix: str =
     for n, line in zip(rows, result.lines):
         i = owner(inputs.get(_name("Line", "component", n)), _name("Line", "component", n), "cost line")
         lines.setdefault(i, []).append(line.allowable)
-    risks, table = _risk_rows(inputs)
-    element = risk_contingency_element(table)
+    risks, _table, element = _risk_rows(inputs)
     for (n, r), risk in zip(risks, element.risks):
         i = owner(r["component"], _name("Risk", "component", n), "risk")
         risks_of.setdefault(i, []).append(risk.expected_value)
