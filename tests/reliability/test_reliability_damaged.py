@@ -231,3 +231,21 @@ def test_characters_xml_cannot_hold_keep_the_workbook_readable(tmp_path, text):
     area = package.area("Rates_table")
     texts = [package.read(area.sheet, area.ref(r, c)).value for r in range(area.rows) for c in range(area.cols)]
     assert text.replace("\n", "\n") in texts or any(isinstance(t, str) and text in t for t in texts)
+
+
+@pytest.mark.reliability("damaged and hostile workbooks")
+@pytest.mark.parametrize("text", FORMULA_LIKE)
+def test_formula_like_text_typed_over_a_computed_cell_is_flagged_and_stays_text(tmp_path, text):
+    """The flag's comment quotes the text; the cell keeps it as text; the summary line says so."""
+    source = workbook_with("profit_rate", {"CPR_1": text}, tmp_path / "in.xlsx")
+    result = regenerate_one(source, tmp_path / "out")
+    assert result.status == "flagged", result.message
+    out = tmp_path / "out" / "in.xlsx"
+    package = XlsxPackage.open(out)
+    area = package.area("CPR_1")
+    cell = package.read(area.sheet, area.ref())
+    assert cell.formula is None and cell.value == text
+    assert named_cell(openpyxl.load_workbook(out), "CPR_1").data_type != "f"
+    comment = package.comment(area.sheet, area.ref())
+    assert comment is not None and repr(text)[1:-1] in comment
+    assert any("CPR_1 should hold the formula" in f["message"] for f in result.flags)
