@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 #: A workbook file on disk larger than this is refused before it is read.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -118,6 +119,48 @@ def read_parts(data: bytes, origin: str, error: type[Exception] = UnsafePackageE
     return infos, parts
 
 
+def scan_package(data: bytes, origin: str, error: type[Exception] = UnsafePackageError, *,
+                 max_expanded: int = 4 * 1024 * 1024 * 1024) -> None:
+    """Check a package as :func:`read_parts` does, streaming each part instead of keeping it: for a
+    large workbook (a portfolio) that another reader then opens. The expanded-size cap is larger;
+    the ratio cap and the DOCTYPE refusal are the same."""
+    check_container(data, origin, error)
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise error(f"{origin} is truncated or damaged (its zip directory cannot be read): "
+                    f"copy it again from where it came from") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise error(f"{origin} holds {len(infos):,} parts, more than the {MAX_MEMBERS:,} a workbook may have")
+        declared = sum(i.file_size for i in infos)
+        if declared > max_expanded:
+            raise error(f"{origin} expands to {_mb(declared)}, more than the {_mb(max_expanded)} a workbook may "
+                        f"(a zip bomb, or not a workbook)")
+        total = 0
+        for info in infos:
+            _check_ratio(info.filename, info.file_size, info.compress_size, origin, error)
+            if info.flag_bits & 0x1:
+                raise error(f"{origin} is encrypted (part {info.filename} needs a password): remove the password "
+                            f"in Excel")
+            xml = info.filename.lower().endswith(XML_SUFFIXES)
+            tail = b""
+
+            def look(chunk: bytes) -> None:
+                nonlocal tail
+                if xml:
+                    window = tail + chunk
+                    if _DOCTYPE.search(window) or (window[:2] in (b"\xff\xfe", b"\xfe\xff") and not tail and
+                                                   _DOCTYPE.search(window.decode("utf-16", "ignore").encode())):
+                        raise error(f"{origin}: part {info.filename} holds a document type declaration (<!DOCTYPE "
+                                    f"or <!ENTITY), which no spreadsheet application writes and which can hide "
+                                    f"entity expansion; the workbook is refused")
+                    tail = chunk[-32:]
+
+            _, total = _inflate(zf, info, total, origin, error, keep=False, look=look, cap=max_expanded)
+
+
 def _check_ratio(name: str, size: int, compressed: int, origin: str, error: type[Exception]) -> None:
     if size > RATIO_FLOOR_BYTES and size > MAX_RATIO * max(compressed, 1):
         raise error(f"{origin}: part {name} expands {size / max(compressed, 1):,.0f} times, more than the "
@@ -125,24 +168,31 @@ def _check_ratio(name: str, size: int, compressed: int, origin: str, error: type
 
 
 def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, origin: str,
-             error: type[Exception]) -> tuple[bytes, int]:
-    """One part's bytes, counted chunk by chunk against the caps whatever its header says."""
+             error: type[Exception], *, keep: bool = True, look: Any = None,
+             cap: int = MAX_EXPANDED_BYTES) -> tuple[bytes, int]:
+    """One part's bytes (kept, or only looked at), counted chunk by chunk against the caps whatever
+    its header says."""
     out = bytearray()
+    size = 0
     try:
         with zf.open(info) as fh:
             while True:
                 chunk = fh.read(_CHUNK)
                 if not chunk:
                     break
-                out += chunk
+                if keep:
+                    out += chunk
+                if look is not None:
+                    look(chunk)
+                size += len(chunk)
                 total += len(chunk)
-                if total > MAX_EXPANDED_BYTES:
-                    raise error(f"{origin} expands to more than the {_mb(MAX_EXPANDED_BYTES)} a workbook may "
+                if total > cap:
+                    raise error(f"{origin} expands to more than the {_mb(cap)} a workbook may "
                                 f"(a zip bomb, or not a workbook)")
-                if len(out) > info.file_size:
+                if size > info.file_size:
                     raise error(f"{origin}: part {info.filename} holds more than its declared "
                                 f"{info.file_size:,} bytes (a damaged or crafted file)")
-                _check_ratio(info.filename, len(out), info.compress_size, origin, error)
+                _check_ratio(info.filename, size, info.compress_size, origin, error)
     except zipfile.BadZipFile as exc:
         raise error(f"{origin} is truncated or damaged (part {info.filename}: {exc})") from None
     except (zlib.error, EOFError, OSError, ValueError) as exc:
