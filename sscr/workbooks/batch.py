@@ -93,10 +93,14 @@ def run_task(task: Task) -> Outcome:
         result = regenerate_one(task.source, task.out_dir, in_place=task.in_place, rates_file=task.rates_file,
                                 output_name=task.relative)
     except Exception as exc:  # one workbook's unexpected failure must not stop the batch
-        result = RegenerationResult(task.source, None, FAILED, message=(
-            f"{Path(task.source).name}: failed unexpectedly ({type(exc).__name__}: {exc})"))
+        result = _failed(task, "failed unexpectedly", exc).result
     output_sha = sha256_file(result.output) if result.status != FAILED and result.output else None
     return Outcome(result, source_sha, output_sha)
+
+
+def _failed(task: Task, what: str, exc: BaseException) -> Outcome:
+    return Outcome(RegenerationResult(task.source, None, FAILED, message=(
+        f"{Path(task.source).name}: {what} ({type(exc).__name__}: {exc})")), None, None)
 
 
 def _died(task: Task, what: str) -> Outcome:
@@ -239,8 +243,7 @@ def _pool_run(pending: deque[Task], workers: int, report: Report) -> list[Task]:
                         broken = True
                         continue
                     except Exception as exc:  # e.g. a result that cannot be sent back
-                        outcome = Outcome(RegenerationResult(task.source, None, FAILED, message=(
-                            f"{Path(task.source).name}: failed unexpectedly ({type(exc).__name__}: {exc})")), None, None)
+                        outcome = _failed(task, "failed unexpectedly", exc)
                     report(task, outcome)
                 if broken:
                     suspects = sorted(inflight.values(), key=lambda t: t.index)
@@ -259,8 +262,7 @@ def _isolated(task: Task) -> Outcome:
         except BrokenProcessPool:
             return _died(task, "stopped unexpectedly (it crashed or was killed)")
         except Exception as exc:
-            return Outcome(RegenerationResult(task.source, None, FAILED, message=(
-                f"{Path(task.source).name}: failed unexpectedly ({type(exc).__name__}: {exc})")), None, None)
+            return _failed(task, "failed unexpectedly", exc)
 
 
 def run_dask(tasks: Sequence[Task], address: str, report: Report, *, timeout: float = 30) -> None:
@@ -306,8 +308,7 @@ def run_dask(tasks: Sequence[Task], address: str, report: Report, *, timeout: fl
                 if type(exc).__name__ == "KilledWorker":  # its worker died each time the cluster tried it
                     outcomes = [_died(task, "on the cluster died each time it was tried")]
                 else:
-                    outcomes = [Outcome(RegenerationResult(task.source, None, FAILED, message=(
-                        f"{Path(task.source).name}: failed on the cluster ({type(exc).__name__}: {exc})")), None, None)]
+                    outcomes = [_failed(task, "failed on the cluster", exc)]
             future.release()
             for task, outcome in zip(chunk, outcomes):
                 report(task, outcome)
