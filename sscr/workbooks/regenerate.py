@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -95,6 +96,14 @@ def regenerate_one(source: str | os.PathLike[str], out_dir: str | os.PathLike[st
     src = Path(source)
     if in_place:
         dest = src
+        try:
+            read_only = src.is_file() and not src.stat().st_mode & stat.S_IWUSR
+        except OSError:
+            read_only = False
+        if read_only:  # as a spreadsheet application would, leave a read-only workbook as it is
+            return RegenerationResult(str(src), None, FAILED, message=(
+                f"{src.name}: the workbook is read-only, so --in-place leaves it as it is; make it writable, or "
+                f"give --out a folder for the regenerated copy"))
     else:
         if out_dir is None:
             raise ValueError("regenerate_one needs out_dir unless in_place")

@@ -196,3 +196,18 @@ def test_two_writers_racing_on_one_output_never_tear_it(tmp_path, tally):
     tally(cases=2 * rounds, lost=torn)
     assert torn == 0
     assert reads["a"] + reads["b"] > 50
+
+
+@pytest.mark.reliability("SIGKILL during --in-place")
+def test_in_place_leaves_a_read_only_workbook_as_it_is(tmp_path):
+    from sscr.workbooks.regenerate import FAILED, regenerate_one
+    made = make_folder(tmp_path / "in", 1, 0.0, seed=SEED + 3)
+    source = next(made.folder.iterdir())
+    before = source.read_bytes()
+    source.chmod(0o444)
+    try:
+        result = regenerate_one(source, in_place=True)
+        assert result.status == FAILED and "read-only" in result.message
+        assert source.read_bytes() == before
+    finally:
+        source.chmod(0o644)
