@@ -198,7 +198,6 @@ def test_two_writers_racing_on_one_output_never_tear_it(tmp_path, tally):
     assert reads["a"] + reads["b"] > 50
 
 
-@pytest.mark.reliability("SIGKILL during --in-place")
 def test_in_place_leaves_a_read_only_workbook_as_it_is(tmp_path):
     from sscr.workbooks.regenerate import FAILED, regenerate_one
     made = make_folder(tmp_path / "in", 1, 0.0, seed=SEED + 3)
