@@ -196,6 +196,22 @@ def test_a_worker_process_that_dies_does_not_stop_the_batch(tmp_path, monkeypatc
     assert len(json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["workbooks"]) == 8
 
 
+def test_an_unexpected_exception_fails_only_its_workbook(tmp_path, monkeypatch, capsys):
+    folder = copy_templates(tmp_path, "profit-rate.xlsx", "poco.xlsx")
+    real = batch.regenerate_one
+
+    def regenerate_one(source, *args, **kwargs):
+        if str(source).endswith("poco.xlsx"):
+            raise ZeroDivisionError("division by zero")
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "regenerate_one", regenerate_one)
+    assert regenerate(str(folder), "--out", str(tmp_path / "out"), "--workers", "1") == EXIT_PARTIAL
+    captured = capsys.readouterr()
+    assert "FAILED   poco.xlsx: failed unexpectedly (ZeroDivisionError: division by zero)" in captured.err
+    assert "Traceback" not in captured.err and "1 of 2 workbook(s) regenerated, 1 failed" in captured.out
+
+
 def test_dask_not_installed_is_a_clear_message(tmp_path, capsys, monkeypatch):
     folder = copy_templates(tmp_path, "poco.xlsx")
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed raises ImportError
