@@ -212,6 +212,25 @@ def test_an_unexpected_exception_fails_only_its_workbook(tmp_path, monkeypatch, 
     assert "Traceback" not in captured.err and "1 of 2 workbook(s) regenerated, 1 failed" in captured.out
 
 
+def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path, monkeypatch, capsys):
+    folder = copy_templates(tmp_path, *TEMPLATE_FILES)
+    out, summary = tmp_path / "out", tmp_path / "s.json"
+    real = batch.regenerate_one
+
+    def regenerate_one(source, *args, **kwargs):
+        if str(source).endswith("poco.xlsx"):  # the fourth in order: Ctrl-C while it runs
+            raise KeyboardInterrupt
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "regenerate_one", regenerate_one)
+    assert regenerate(str(folder), "--out", str(out), "--workers", "1") == 130
+    assert "interrupted" in capsys.readouterr().err
+    monkeypatch.setattr(batch, "regenerate_one", real)
+    assert regenerate(str(folder), "--out", str(out), "--quiet", "--summary", str(summary)) == EXIT_OK
+    assert statuses(summary) == {"aggregation.xlsx": "skipped", "capital-servicing.xlsx": "skipped",
+                                 "contract-model.xlsx": "skipped", "poco.xlsx": "ok", "profit-rate.xlsx": "ok"}
+
+
 def test_dask_not_installed_is_a_clear_message(tmp_path, capsys, monkeypatch):
     folder = copy_templates(tmp_path, "poco.xlsx")
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed raises ImportError
