@@ -161,6 +161,9 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path, capsys, monkeypatch):
     assert "regenerating" not in capsys.readouterr().err  # stderr is not a terminal here
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     assert regenerate(str(folder), "--out", str(tmp_path / "b"), "--workers", "1") == EXIT_OK
+    assert "regenerating" not in capsys.readouterr().err  # a short batch: done before the bar appears
+    monkeypatch.setattr(batch, "PROGRESS_DELAY", 0)
+    assert regenerate(str(folder), "--out", str(tmp_path / "c"), "--workers", "1") == EXIT_OK
     err = capsys.readouterr().err
     assert "regenerating" in err and "2/2" in err
 

@@ -43,6 +43,8 @@ QUEUED_PER_WORKER = 2
 #: At most this many workbooks go to a Dask worker as one task (a cluster's cost per task is a few
 #: milliseconds of scheduling and messages, comparable with regenerating one workbook).
 DASK_CHUNK = 20
+#: A progress bar appears once a batch has run this long (seconds): long batches only.
+PROGRESS_DELAY = 2.0
 #: How often (seconds) the manifest is saved during a long batch, so an interrupted run resumes.
 MANIFEST_SAVE_INTERVAL = 15.0
 
@@ -403,7 +405,7 @@ def _progress_bar(total: int) -> Any:
     import sys
     tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
     return tqdm(total=total, unit="workbook", desc="regenerating", file=sys.stderr, dynamic_ncols=True,
-                mininterval=0.5)
+                mininterval=0.5, delay=PROGRESS_DELAY)
 
 
 def counts(results: Iterable[RegenerationResult]) -> dict[str, int]:
