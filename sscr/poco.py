@@ -382,6 +382,12 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
         price_w[k] = price_k
         if k:
             sub_w[up[k]] += price_k * share_w[k]
+    if not price_w[0] <= checks.MAX_MONEY:  # also catches an overflow to infinity or NaN
+        k = next(k for k in range(n - 1, -1, -1) if not price_w[k] <= checks.MAX_MONEY)
+        raise PricingInputError(
+            f"supply chain contract {chain_w[k].name} price {checks.fmt(price_w[k])} is beyond "
+            f"{checks.MAX_MONEY:,.0f}, where a number no longer holds pennies exactly: the chain's costs "
+            f"compound up through {len(chain)} contracts; check the units and the parents")
 
     # Scope, top-down; cumulative output shares.
     plain = all(c.value is None and c.pricing_method is None and c.associated is None and c.competed is None

@@ -148,3 +148,11 @@ def test_a_dataframe_supply_chain():
     frame = pd.DataFrame([["PC", None, 200.0, 0.08, 0.0, 0.0, 0.015], ["SC1", "PC", 50.0, 0.08, 0.25, 0.0, 0.02],
                           ["SC2", "SC1", 25.0, 0.08, 0.10, 0.0, 0.01]], columns=HEADER)
     assert poco_adjustment(frame, money_unit=1e6).deduction == pytest.approx(8.745)
+
+
+def test_a_chain_whose_prices_compound_beyond_pennies_is_refused():
+    # A line of 100,000 contracts each at 8.8% compounds to infinity: refused, never an infinite price.
+    chain = [C("L0", None, 100, 0.08, 0.1, 0, 0.0)] + [C(f"L{i}", f"L{i - 1}", 100, 0.08, 0.1, 0, 0.0)
+                                                        for i in range(1, 100_000)]
+    with pytest.raises(PricingInputError, match="price .* is beyond 10,000,000,000,000"):
+        poco_adjustment(chain, money_unit=1e6)
