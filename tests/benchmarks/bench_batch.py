@@ -11,7 +11,7 @@
 
 Run from the repository root (not collected by pytest):
 
-    python tests/benchmarks/bench_batch.py             # about three minutes on 2 cores
+    python tests/benchmarks/bench_batch.py             # about five minutes on 2 cores
     python tests/benchmarks/bench_batch.py --quick     # 200 workbooks, fewer repeats
     python tests/benchmarks/bench_batch.py --profile   # also profile one worker's batch (pyinstrument)
 
@@ -146,7 +146,8 @@ def bench_batches(tmp: Path, count: int, dask: bool, repeat: int) -> None:
         f"1 worker {cpu_one * 1000:.1f} ms", cpu_two / cpu_one, "(the pool's own cost; a shared machine's load "
         "shows in the wall times, not here)", None)
     rerun = []
-    again = timed(lambda: rerun.extend(regenerate_many(jobs, tmp / "two-0", workers=2, skip_up_to_date=True)))
+    latest = tmp / (f"dask-{repeat - 1}" if cluster is not None else f"two-{repeat - 1}")  # the newest copies
+    again = timed(lambda: rerun.extend(regenerate_many(jobs, latest, workers=2, skip_up_to_date=True)))
     skipped = sum(r.status == "skipped" for r in rerun)  # fewer if the sscr code changed in between
     row(f"re-run of {count}, {skipped} up to date", f"{again:.2f} s ({count / again:.0f}/s)",
         f"regenerating them {two:.2f} s", again / two, "", None)
