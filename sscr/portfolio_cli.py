@@ -295,8 +295,13 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from .workbooks.safety import read_workbook_file, scan_package
+
+    # a damaged, encrypted or hostile workbook (zip bomb, DOCTYPE) is refused with its reason first
+    data = read_workbook_file(path, PricingInputError)
+    scan_package(data, f"portfolio {path.name}", PricingInputError)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise PricingInputError(f"portfolio {fmt(str(path))} cannot be opened as an .xlsx workbook: {exc}") from None
     try:
@@ -414,7 +419,7 @@ def _write_xlsx(frame: Any, path: Path) -> None:
     bold = Font(bold=True)
     header = []
     for label in frame.columns:
-        cell = WriteOnlyCell(ws, value=str(label))
+        cell = _text_cell(ws, str(label))
         cell.font = bold
         header.append(cell)
     ws.append(header)
@@ -436,10 +441,21 @@ def _write_xlsx(frame: Any, path: Path) -> None:
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = formats[j]
                 row.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                row.append(_text_cell(ws, value))  # text, as it was in the portfolio: never a formula
             else:
                 row.append(value)
         ws.append(row)
     book.save(path)
+
+
+def _text_cell(ws: Any, text: str) -> Any:
+    """A cell holding ``text`` as text: openpyxl would make text starting with '=' a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _parquet_ready(frame: Any) -> Any:

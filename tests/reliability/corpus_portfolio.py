@@ -3,10 +3,15 @@ and words the row's error must contain: the input, the value, the rule. The good
 
 from __future__ import annotations
 
-COLUMNS = ["name", "allowable_costs", "date_of_agreement", "cra", "ia", "csa", "fixed_capital", "working_capital",
-           "cost_of_production"]
-GOOD = {"name": "good", "allowable_costs": "1000", "date_of_agreement": "2024/25", "cra": "0.1", "ia": "0.01",
-        "csa": "0.02", "fixed_capital": "", "working_capital": "", "cost_of_production": ""}
+COLUMNS = ["name", "allowable_costs", "date_of_agreement", "bpr", "cra", "ia", "csa", "fixed_capital", "working_capital",
+           "cost_of_production", "fixed_capital_servicing_rate", "positive_working_capital_servicing_rate",
+           "negative_working_capital_servicing_rate"]
+GOOD = {"name": "good", "allowable_costs": "1000", "date_of_agreement": "2024/25", "bpr": "", "cra": "0.1", "ia": "0.01",
+        "csa": "0.02", "fixed_capital": "", "working_capital": "", "cost_of_production": "",
+        "fixed_capital_servicing_rate": "", "positive_working_capital_servicing_rate": "",
+        "negative_working_capital_servicing_rate": ""}
+RATES_GIVEN = {"fixed_capital_servicing_rate": "0.0326", "positive_working_capital_servicing_rate": "0.031",
+               "negative_working_capital_servicing_rate": "0.0161"}
 SLIP = "is not a rate: rates are fractions"
 CS = {"csa": "", "fixed_capital": "3000000", "working_capital": "1000000", "cost_of_production": "6000000"}
 
@@ -38,5 +43,11 @@ PORTFOLIO_CASES = [
     ("capital-negative-cost-of-production", {**CS, "cost_of_production": "-6000000"}, ["cost of production -6000000", "must be above zero"]),
     ("capital-employed-zero", {**CS, "fixed_capital": "1000000", "working_capital": "-1000000"}, ["capital employed 0 is zero"]),
     ("capital-text", {**CS, "fixed_capital": "3m"}, ["fixed capital is text ('3m')"]),
+    ("bpr-as-percent", {"date_of_agreement": "", "bpr": "8.24"}, ["baseline profit rate 8.24", SLIP, "did you mean 0.0824"]),
+    ("bpr-negative", {"date_of_agreement": "", "bpr": "-0.01"}, ["baseline profit rate -0.01", "is negative"]),
+    ("bpr-text", {"date_of_agreement": "", "bpr": "eight"}, ["baseline profit rate is text ('eight')"]),
+    ("csa-rate-as-percent", {**CS, **RATES_GIVEN, "fixed_capital_servicing_rate": "3.26"}, ["fixed capital servicing rate 3.26", SLIP, "did you mean 0.0326"]),
+    ("csa-rate-negative", {**CS, **RATES_GIVEN, "negative_working_capital_servicing_rate": "-0.0161"}, ["negative working capital servicing rate -0.0161", "is negative"]),
+    ("csa-rate-text", {**CS, **RATES_GIVEN, "positive_working_capital_servicing_rate": "three"}, ["positive working capital servicing rate is text ('three')"]),
     ("capital-cost-of-production-tiny", {**CS, "cost_of_production": "1e-320"}, ["cost of production", "too small"]),
 ]
