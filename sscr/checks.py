@@ -202,6 +202,17 @@ def _slip_message(name: str, v: float, index: Any = None) -> str:
             f"(type it as 8.24% in Excel); did you mean {fmt(v / 100)} ({fmt(v)}%)?")
 
 
+def single(name: str, value: Any) -> Any:
+    """``value`` where one value is expected: a one-cell range is its cell; a larger range is
+    refused by name (a worksheet argument given a range by mistake)."""
+    if is_array(value):
+        flat = np.ravel(np.asarray(value, dtype=object))
+        if flat.size != 1:
+            raise PricingInputError(f"{name} is a range of {flat.size} cells: give one value")
+        return flat[0]
+    return value
+
+
 def positive_int(name: str, value: Any, *, lo: int = 1, hi: int | None = None) -> int:
     v = number(name, value)
     if isinstance(v, np.ndarray) or v != int(v) or v < lo or (hi is not None and v > hi):

@@ -339,7 +339,7 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
     chain = list(supply_chain)
     if not chain:
         raise SupplyChainError("supply chain is empty: give the prime contract and its group sub-contracts")
-    unit = float(checks.money("money unit", money_unit))
+    unit = float(checks.money("money unit", checks.single("money unit", money_unit)))
     checks.check("money unit", unit, unit > 0, "must be above zero: pounds per unit of the table's money")
     root, parent_of, order = _tree(chain)
     n = len(chain)

@@ -147,7 +147,7 @@ class RiskSimulation:
 
 def probability(name: str, value: Any) -> float:
     """A probability as a fraction, 0..1; 30 meaning 30% is refused with a hint."""
-    v = float(checks.number(name, value))
+    v = float(checks.number(name, checks.single(name, value)))
     if 1 < v <= 100:
         raise PricingInputError(f"{name} {checks.fmt(v)} is outside 0..1: a probability is a fraction, so "
                                 f"{checks.fmt(v)}% is {checks.fmt(v / 100)}")
@@ -158,7 +158,7 @@ def probability(name: str, value: Any) -> float:
 
 def percentile(value: Any, name: str = "percentile") -> float:
     """A percentile as a fraction, 0..1 (0.8 for P80); 80 meaning 80% is refused with a hint."""
-    v = float(checks.number(name, value))
+    v = float(checks.number(name, checks.single(name, value)))
     if 1 < v <= 100:
         raise PricingInputError(f"{name} {checks.fmt(v)} is outside 0..1: give it as a fraction, so P{checks.fmt(v)} "
                                 f"is {checks.fmt(v / 100)} ({checks.fmt(v)}%)")

@@ -157,6 +157,7 @@ CASES = [
     ("POCO", (chain(SC), "x"), ["money unit", "'x'", "not a number"]),
     ("POCO", (chain(SC), 0.0), ["money unit 0", "must be above zero"]),
     ("POCO", ([H[:-1], PC[:-1]],), ["supply chain has no csa column"]),
+    ("POCO", (chain(SC), [[1.0, 1e6]]), ["money unit is a range of 2 cells", "give one value"]),
     ("POCO_STAGES", (chain(sc(parent="XX")),), ["contract 'SC1'", "parent 'XX'"]),
     ("POCO_STAGES", ([H, ["A", "B", 1.0, 0.08, 0, 0, 0.01], ["B", "A", 1.0, 0.08, 0, 0, 0.01]],), ["no prime contract"]),
     # --- components -----------------------------------------------------------------------------
@@ -184,4 +185,8 @@ CASES = [
     ("CRUV", ([[1.0]], [[-1.0]]), ["unit rates at row 1 -1 is negative"]),
     ("CRUV", ([[NAN]], [[1.0]]), ["volumes at row 1,1 is NaN"]),
     ("CRUV", (None, [[1.0]]), ["volumes is empty"]),
+    ("RISK_SIM", ([["id", "probability", "impact"], ["R1", 0.5, 100.0]], [[0.5, 0.8]]), ["percentile is a range of 2 cells"]),
+    ("RISK_SIM", ([["id", "probability", "impact"], ["R1", 0.5, 100.0]], 80.0), ["percentile 80 is outside 0..1", "P80 is 0.8"]),
+    ("RISK_EV", ([["id", "probability", "impact"], ["R1", 50.0, 100.0]],), ["probability", "50", "outside 0..1"]),
+    ("RISK_EV", ([["id", "probability", "impact"], ["R1", 0.5, -100.0]],), ["impact", "-100", "is negative"]),
 ]

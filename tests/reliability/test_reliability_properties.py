@@ -9,6 +9,7 @@ an input, and leaves no file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import inspect
 import math
 import tempfile
@@ -104,7 +105,7 @@ def test_every_worksheet_function_gives_a_figure_or_a_message(tally):
                               min_size=1, max_size=8), min_size=1, max_size=4)
     arg = st.one_of(cell, table)
 
-    @settings(max_examples=600, deadline=None, database=None)
+    @settings(max_examples=int(os.environ.get("SSCR_FUZZ_EXAMPLES", 600)), deadline=None, database=None)
     @given(st.sampled_from(names), st.lists(arg, min_size=0, max_size=6))
     def run(name, args):
         fn = REGISTRY[name]
@@ -159,7 +160,7 @@ def writable(values):
 #: Inputs on a row of a table (a component, a cost line) are named by the row, as the user named it;
 #: derived figures by their guidance name.
 ROW_WORDS = ("component ", "cost line ", "capital employed", "CP:CE ratio", "capital servicing adjustment",
-             "rates file")
+             "rates file", "contract level cost risk adjustment", "contract level incentive adjustment")
 
 
 def check_regeneration(key, values, source, root):
