@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from sscr.allowable_costs.worked_case import COST_LINES, RISK_REGISTER, worked_case
+from sscr.allowable_costs.worked_case import COST_LINES, worked_case
 from sscr.workbooks.adapter import FileBook
 from sscr.workbooks.fill import expected_values
 from sscr.workbooks.regenerate import FAILED, FLAGGED, OK, regenerate_one
@@ -100,16 +100,12 @@ def test_worked_case_regenerates_to_the_core_worked_case(regenerated, case):
     assert got["Risk_EV"] == case.risk.expected_value == 36_500.00
     # the component: lines + risk contingency element (reported separately) - POCO deduction
     assert got["Lines_AC_1"] == b.allowable and got["Risk_AC_1"] == case.risk.expected_value
-    assert named_value(got, "POCO_1") == case.poco.deduction == 34_608.00
+    assert got["POCO_1"] == case.poco.deduction == 34_608.00
     assert got["AC_after_1"] == pytest.approx(case.price.allowable_costs, rel=1e-15) == 1_359_848.00
     assert got["CPR_1"] == pytest.approx(case.profit_rate.contract_profit_rate, rel=1e-15)
     assert abs(got["Price_after_1"] - case.price.price) < 1e-6
     assert f"{got['Price_after_1']:,.2f}" == f"{case.price.price:,.2f}" == "1,504,699.01"
     assert got["Contract_price"] == pytest.approx(case.price.price, rel=1e-15)
-
-
-def named_value(got, name):
-    return got[name]
 
 
 def test_worked_case_totals_by_part_and_each_line_are_the_cores(regenerated, case):
@@ -302,6 +298,8 @@ def test_table_inputs_are_validated_as_lists_and_ranges():
                                                                                       '"agreed,not agreed,pending"')
     assert (rule("Line_type_30").type, rule("Line_type_30").formula1) == ("list", "Cost_type_codes")
     assert (rule("Line_basis_2").type, rule("Line_basis_2").formula1) == ("list", '"estimated,actual"')
+    for name, source in (("Line_component_4", "Names"), ("Risk_component_2", "Names"), ("Line_index_7", "Index_names")):
+        assert (rule(name).type, rule(name).formula1) == ("list", source), name
     p = rule("Risk_probability_3")
     assert (p.type, p.operator, p.formula1, p.formula2) == ("decimal", "between", "0", "1")
     codes = [c.value for c in wb["Cost types"]["A"][5:] if c.value]

@@ -185,6 +185,8 @@ EXTRA_KINDS = {
     "seed": _whole(0, MAX_SEED, "a whole number from 0 to 2^53"),
     "rate_or_name": _rate_or_name,
     "period": _period,
+    "component": lambda name, value: value,  # matched to the components' names by the template
+    "index": lambda name, value: value,  # matched to the index table by the core
 }
 
 

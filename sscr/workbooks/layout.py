@@ -143,6 +143,8 @@ VALIDATION: dict[str, tuple[dict[str, Any] | None, str]] = {
              "a whole number from 0 to 2^53: the same seed gives the same simulation"),
     "rate_or_name": (None, "the name of a cost recovery rate, or pounds per unit of the base"),
     "period": (None, "a period of the index table, e.g. 2025"),
+    "component": ({"type": "list", "formula1": "Names"}, "the name of a component on the Contract sheet"),
+    "index": ({"type": "list", "formula1": "Index_names"}, "an index of the Escalation indices table"),
 }
 
 
@@ -181,7 +183,7 @@ class Layout:
         cell.value = default
         cell.style = "SSCR input"
         cell.number_format = number_format
-        if kind in ("text", "year", "method", "status", "basis", "cost_type", "rate_or_name"):
+        if kind in ("text", "year", "method", "status", "basis", "cost_type", "rate_or_name", "component", "index"):
             cell.alignment = Alignment(horizontal="left")
         self.name_range(name, ws, ref)
         self.inputs[name] = InputSpec(name, label or name, kind, default, optional, ws.title, ref)

@@ -61,14 +61,14 @@ PART_KEYS = [p or GENERAL for p in PARTS]
 LINE_INPUTS = (
     ("id", "Line", "text", "@", 6),
     ("description", "Description", "text", "@", 40),
-    ("component", "Component", "text", "@", 14),
+    ("component", "Component", "component", "@", 14),
     ("type", "Cost type", "cost_type", "@", 7),
     ("basis", "Estimated or actual", "basis", "@", 9),
     ("amount", "Amount", "money+", MONEY_2DP, 12),
     ("rate", "Rate: name, or £ per unit", "rate_or_name", "General", 12),
     ("quantity", "Quantity of the base", "quantity", "#,##0", 9),
     ("credit", "Credit (E.4.1)", "money+", MONEY_2DP, 10),
-    ("index", "Index (A.4.1, B.1.1)", "text", "@", 15),
+    ("index", "Index (A.4.1, B.1.1)", "index", "@", 15),
     ("from", "Base period", "period", "General", 7),
     ("to", "Price period", "period", "General", 7),
     ("appropriate", "Appropriate (3.13)", "status", "@", 10),
@@ -101,7 +101,7 @@ RATE_INPUTS = (("name", "Rate", "text", "@"), ("pool", "Cost pool", "money+", MO
 INDEX_INPUTS = (("name", "Index", "text", "@"), ("period", "Period", "period", "General"),
                 ("value", "Value", "positive", "0.0##"))
 RISK_INPUTS = (("id", "Risk", "text", "@", 6), ("description", "Description", "text", "@", 44),
-               ("component", "Component", "text", "@", 14), ("probability", "Probability", "probability", "0%", 10),
+               ("component", "Component", "component", "@", 14), ("probability", "Probability", "probability", "0%", 10),
                ("impact", "Impact", "money+", MONEY_2DP, 12), ("minimum", "Minimum", "money+", MONEY_2DP, 12),
                ("most_likely", "Most likely", "money+", MONEY_2DP, 12),
                ("maximum", "Maximum", "money+", MONEY_2DP, 12))
