@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,18 +33,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_regenerate import median_seconds  # noqa: E402  (after the path is set)
+
 #: The template workbooks measured (named, so that figures stay comparable when a template is added).
 TEMPLATE_FILES = ("aggregation.xlsx", "capital-servicing.xlsx", "contract-model.xlsx", "poco.xlsx", "profit-rate.xlsx")
-
-
-def median_seconds(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def timed(fn) -> float:
