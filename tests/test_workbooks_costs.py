@@ -9,11 +9,9 @@ templates in test_libreoffice.py, in the same two soffice runs."""
 
 from __future__ import annotations
 
-import re
 
 import openpyxl
 import pytest
-from openpyxl.utils.cell import range_boundaries
 
 from sscr.allowable_costs.worked_case import COST_LINES, worked_case
 from sscr.workbooks.adapter import FileBook
@@ -21,7 +19,7 @@ from sscr.workbooks.fill import expected_values
 from sscr.workbooks.regenerate import FAILED, FLAGGED, OK, regenerate_one
 from sscr.workbooks.templates import TEMPLATES
 from sscr.workbooks.templates.cost_build_up import LINES, PART_KEYS
-from workbook_helpers import TEMPLATE_DIR, copy_templates, named_cell, values_by_name
+from workbook_helpers import TEMPLATE_DIR, copy_templates, dependents, named_cell, values_by_name
 
 WORKED = TEMPLATES["cost_build_up"]
 MODEL = TEMPLATES["contract_model"]
@@ -43,36 +41,6 @@ def _edit(path, target, **cells):
 def _all_names(template):
     spec = template.spec()
     return [*spec.inputs, *spec.outputs, *spec.values]
-
-
-def _dependents(template, changed: str) -> set[str]:
-    """Computed names whose formulas depend on ``changed``, directly, through other computed names,
-    or through a named column of cells (Line_allowable_col, Risk_EV_col, ...)."""
-    spec = template.spec()
-    cells = {(s.sheet, s.ref): n for n, s in {**spec.inputs, **spec.outputs, **spec.values}.items()}
-    wb = openpyxl.load_workbook(TEMPLATE_DIR / template.filename)
-    named = set(cells.values())
-
-    def refs(formula: str) -> set[str]:
-        found = set()
-        for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r'"[^"]*"', "", formula)):
-            found.add(ident)
-            if ident in wb.defined_names and ident not in named:
-                for sheet, rng in wb.defined_names[ident].destinations:
-                    c1, r1, c2, r2 = range_boundaries(rng.replace("$", ""))
-                    for (s, ref), n in cells.items():
-                        col, row = range_boundaries(ref)[:2]
-                        if s == sheet and c1 <= col <= c2 and r1 <= row <= r2:
-                            found.add(n)
-        return found
-
-    graph = {n: refs(o.formula) for n, o in spec.outputs.items()}
-    found, frontier = set(), {changed}
-    while frontier:
-        new = {n for n, r in graph.items() if r & frontier} - found
-        found |= new
-        frontier = new
-    return found
 
 
 # --- the worked case ---------------------------------------------------------------------------------
@@ -178,8 +146,8 @@ def test_a_pending_line_agreed_changes_exactly_its_dependent_figures(tmp_path, c
     before = values_by_name(tmp_path / "out" / WORKED.filename, names)
     after = values_by_name(tmp_path / "out" / "edited.xlsx", names)
     changed = {n for n in names if before[n] != after[n]}
-    dependents = _dependents(WORKED, edited)
-    assert changed - {edited} <= dependents, changed - {edited} - dependents
+    affected = dependents(WORKED, edited)
+    assert changed - {edited} <= affected, changed - {edited} - affected
     assert changed >= {edited, f"Line_status_{line}", f"Line_allowable_{line}", "Part_B_agreed", "Part_B_pending",
                        "Lines_allowable", "Lines_pending", "Lines_gap", "Lines_allowable_estimated", "Lines_AC_1",
                        "AC_total_1", "AC_after_1", "Price_after_1", "Contract_price"}

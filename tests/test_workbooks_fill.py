@@ -4,7 +4,6 @@ flagged and not corrected, bad inputs refused with the name, the value and the r
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from sscr.workbooks.layout import InputSpec
 from sscr.workbooks.package import FLAG_AUTHOR
 from sscr.workbooks.regenerate import FAILED, FLAGGED, OK, regenerate_one
 from sscr.workbooks.templates import TEMPLATES
-from workbook_helpers import TEMPLATE_DIR, copy_templates, named_cell, values_by_name
+from workbook_helpers import copy_templates, dependents, named_cell, values_by_name
 
 FLAG_RGB = "FFFF7C80"
 
@@ -35,36 +34,6 @@ def _edit(path: Path, target: Path, **cells) -> None:
     for name, value in cells.items():
         named_cell(wb, name).value = value
     wb.save(target)
-
-
-def _dependents(template, changed: str) -> set[str]:
-    """Computed names whose formulas depend, directly or through others, on ``changed``."""
-    from openpyxl.utils.cell import range_boundaries
-    outputs = template.spec().outputs
-    inputs = template.spec().inputs
-    cells = {(s.sheet, s.ref): n for n, s in {**inputs, **outputs}.items()}
-    wb = openpyxl.load_workbook(TEMPLATE_DIR / template.filename)
-
-    def refs_of(o):
-        found = set()
-        for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", o.formula):
-            found.add(ident)
-            if ident in wb.defined_names and ident not in cells.values():  # a named row of cells
-                for sheet, rng in wb.defined_names[ident].destinations:
-                    c1, r1, c2, r2 = range_boundaries(rng.replace("$", ""))
-                    for (s, ref), n in cells.items():
-                        col, row = range_boundaries(ref)[:2]
-                        if s == sheet and c1 <= col <= c2 and r1 <= row <= r2:
-                            found.add(n)
-        return found
-
-    refs = {n: refs_of(o) for n, o in outputs.items()}
-    found, frontier = set(), {changed}
-    while frontier:
-        new = {n for n, r in refs.items() if r & frontier} - found
-        found |= new
-        frontier = new
-    return found
 
 
 def test_file_book_is_a_book(tmp_path):
@@ -113,7 +82,7 @@ def test_an_edited_input_changes_exactly_its_dependent_figures(tmp_path, templat
     changed = {n for n in names if before[n] != after[n]}
     assert changed, "the edit changed nothing"
     # only figures whose formulas depend on the input change ...
-    assert changed <= _dependents(template, name)
+    assert changed <= dependents(template, name)
     # ... and exactly those whose core figure changes (an IF branch may stay at zero)
     spec = template.spec()
     defaults = {n: s.default for n, s in spec.inputs.items()}

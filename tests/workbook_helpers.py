@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils.cell import range_boundaries
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = ROOT / "workbooks"
@@ -83,3 +84,33 @@ def matches_printed(displayed: str, printed: str) -> bool:
     d, d_places, d_pct = parts(displayed)
     p, p_places, p_pct = parts(printed)
     return d == p and d_places >= p_places and d_pct == p_pct
+
+
+def dependents(template, changed: str) -> set[str]:
+    """Computed names whose formulas depend on ``changed``, directly, through other computed names,
+    or through a named column of cells (Line_allowable_col, Risk_EV_col, ...)."""
+    spec = template.spec()
+    cells = {(s.sheet, s.ref): n for n, s in {**spec.inputs, **spec.outputs, **spec.values}.items()}
+    wb = openpyxl.load_workbook(TEMPLATE_DIR / template.filename)
+    named = set(cells.values())
+
+    def refs(formula: str) -> set[str]:
+        found = set()
+        for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r'"[^"]*"', "", formula)):
+            found.add(ident)
+            if ident in wb.defined_names and ident not in named:
+                for sheet, rng in wb.defined_names[ident].destinations:
+                    c1, r1, c2, r2 = range_boundaries(rng.replace("$", ""))
+                    for (s, ref), n in cells.items():
+                        col, row = range_boundaries(ref)[:2]
+                        if s == sheet and c1 <= col <= c2 and r1 <= row <= r2:
+                            found.add(n)
+        return found
+
+    graph = {n: refs(o.formula) for n, o in spec.outputs.items()}
+    found, frontier = set(), {changed}
+    while frontier:
+        new = {n for n, r in graph.items() if r & frontier} - found
+        found |= new
+        frontier = new
+    return found

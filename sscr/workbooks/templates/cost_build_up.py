@@ -40,6 +40,7 @@ from sscr.allowable_costs.catalogue import PARTS
 from sscr.allowable_costs.risk import DEFAULT_SEED, DEFAULT_TRIALS
 from sscr.components import method_kind
 from sscr.errors import PricingInputError
+from sscr.tables import cell_text
 
 from ..layout import MONEY_2DP, NOTE_FONT, Layout, header, label, page_setup, section, title
 
@@ -446,14 +447,6 @@ def _rows(inputs: Mapping[str, Any], prefix: str, keys: Sequence[str], count: in
     return used
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _rate_table(rows: Sequence[tuple[int, dict]]) -> list[list[Any]]:
     return [["name", "cost_pool", "recovery_base", "pool_scope", "base_scope", "basis"]] + [
         [r["name"], r["pool"], r["base"], r["pool_scope"], r["base_scope"], r["basis"]] for _n, r in rows]
@@ -469,7 +462,7 @@ def _line_table(rows: Sequence[tuple[int, dict]]) -> list[list[Any]]:
 
 def _risk_table(rows: Sequence[tuple[int, dict]]) -> list[list[Any]]:
     return [["id", "description", "probability", "impact", "minimum", "most_likely", "maximum"]] + [
-        [_text(r["id"]), r["description"], r["probability"], r["impact"], r["minimum"], r["most_likely"],
+        [cell_text(r["id"]), r["description"], r["probability"], r["impact"], r["minimum"], r["most_likely"],
          r["maximum"]] for _n, r in rows]
 
 
@@ -526,7 +519,7 @@ def compute_build_up(inputs: Mapping[str, Any]) -> dict[str, Any]:
         out[_name("Rate", "value", k)] = None
         out[_name("Rate", "scopes", k)] = None
     for rate in result.recovery_rates:
-        k = next(k for k in range(1, RATES + 1) if _text(inputs.get(_name("Rate", "name", k))) == rate.name)
+        k = next(k for k in range(1, RATES + 1) if cell_text(inputs.get(_name("Rate", "name", k))) == rate.name)
         out[_name("Rate", "value", k)] = float(rate.rate)
         out[_name("Rate", "scopes", k)] = "match" if rate.scopes_match else "review"
     for n in range(1, LINES + 1):
@@ -596,13 +589,13 @@ def component_build_up(inputs: Mapping[str, Any], components: int, prefix: str =
     for i in range(1, components + 1):
         name = inputs.get(f"{prefix}Name_{i}")
         if name is not None:
-            names[_text(name)] = i
+            names[cell_text(name)] = i
             method = inputs.get(f"{prefix}Method_{i}")
             formula[i] = method is not None and method_kind(method, f"{prefix}Method_{i}") == "formula"
     known = ", ".join(names) or "none named yet"
 
     def owner(value: Any, cell: str, what: str) -> int:
-        name = _text(value)
+        name = cell_text(value)
         if not name:
             raise PricingInputError(f"{cell} is empty: attribute the {what} to a component named on the Contract sheet "
                                     f"({known}); a cost is attributed to one component (guidance 4.5)")
