@@ -85,33 +85,48 @@ def check_container(data: bytes, origin: str, error: type[Exception] = UnsafePac
         raise error(f"{origin} is not an xlsx file (not a zip package): save it as an Excel Workbook (.xlsx)")
 
 
-def read_parts(data: bytes, origin: str, error: type[Exception] = UnsafePackageError
-               ) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
-    """The zip entries of ``data`` and each part's bytes, checked as the module docstring says."""
+def _open_members(data: bytes, origin: str, error: type[Exception], max_expanded: int
+                  ) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The open zip and its entries, after the checks that need no part inflated: the container,
+    the zip directory, the number of parts, the declared expanded size, each part's compression
+    ratio and encryption."""
     check_container(data, origin, error)
     try:
         zf = zipfile.ZipFile(BytesIO(data))
     except zipfile.BadZipFile:
         raise error(f"{origin} is truncated or damaged (its zip directory cannot be read): "
                     f"copy it again from where it came from") from None
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: zipfile's word for a damaged version or compression field.
         raise error(f"{origin} is truncated or damaged ({exc})") from None
-    with zf:
+    try:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
             raise error(f"{origin} holds {len(infos):,} parts, more than the {MAX_MEMBERS:,} a workbook may have")
         declared = sum(i.file_size for i in infos)
-        if declared > MAX_EXPANDED_BYTES:
-            raise error(f"{origin} expands to {_mb(declared)}, more than the {_mb(MAX_EXPANDED_BYTES)} a workbook "
+        if declared > max_expanded:
+            raise error(f"{origin} expands to {_mb(declared)}, more than the {_mb(max_expanded)} a workbook "
                         f"may (a zip bomb, or not a workbook)")
         for info in infos:
             _check_ratio(info.filename, info.file_size, info.compress_size, origin, error)
-        parts: dict[str, bytes] = {}
-        total = 0
         for info in infos:
             if info.flag_bits & 0x1:
                 raise error(f"{origin} is encrypted (part {info.filename} needs a password): remove the password "
                             f"in Excel")
+    except BaseException:
+        zf.close()
+        raise
+    return zf, infos
+
+
+def read_parts(data: bytes, origin: str, error: type[Exception] = UnsafePackageError
+               ) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+    """The zip entries of ``data`` and each part's bytes, checked as the module docstring says."""
+    zf, infos = _open_members(data, origin, error, MAX_EXPANDED_BYTES)
+    with zf:
+        parts: dict[str, bytes] = {}
+        total = 0
+        for info in infos:
             body, total = _inflate(zf, info, total, origin, error)
             if info.filename.lower().endswith(XML_SUFFIXES):
                 _check_xml(info.filename, body, origin, error)
@@ -124,26 +139,10 @@ def scan_package(data: bytes, origin: str, error: type[Exception] = UnsafePackag
     """Check a package as :func:`read_parts` does, streaming each part instead of keeping it: for a
     large workbook (a portfolio) that another reader then opens. The expanded-size cap is larger;
     the ratio cap and the DOCTYPE refusal are the same."""
-    check_container(data, origin, error)
-    try:
-        zf = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise error(f"{origin} is truncated or damaged (its zip directory cannot be read): "
-                    f"copy it again from where it came from") from None
+    zf, infos = _open_members(data, origin, error, max_expanded)
     with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise error(f"{origin} holds {len(infos):,} parts, more than the {MAX_MEMBERS:,} a workbook may have")
-        declared = sum(i.file_size for i in infos)
-        if declared > max_expanded:
-            raise error(f"{origin} expands to {_mb(declared)}, more than the {_mb(max_expanded)} a workbook may "
-                        f"(a zip bomb, or not a workbook)")
         total = 0
         for info in infos:
-            _check_ratio(info.filename, info.file_size, info.compress_size, origin, error)
-            if info.flag_bits & 0x1:
-                raise error(f"{origin} is encrypted (part {info.filename} needs a password): remove the password "
-                            f"in Excel")
             xml = info.filename.lower().endswith(XML_SUFFIXES)
             tail = b""
 

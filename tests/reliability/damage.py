@@ -46,6 +46,15 @@ def truncated_head(data: bytes, path: Path) -> None:
     path.write_bytes(data[:200])
 
 
+def version_field_damaged(data: bytes, path: Path) -> None:
+    """The zip directory's "version needed to extract" corrupted to 8.4: Python's zipfile refuses it
+    with NotImplementedError rather than BadZipFile (found by the random-damage property test)."""
+    damaged = bytearray(data)
+    at = damaged.index(b"PK\x01\x02")
+    damaged[at + 6:at + 8] = struct.pack("<H", 84)
+    path.write_bytes(bytes(damaged))
+
+
 def not_a_zip(data: bytes, path: Path) -> None:
     path.write_text("name,value\nCRA,0.25\n", encoding="utf-8")
 
@@ -252,6 +261,7 @@ DAMAGE = [
     (truncated_half, ["truncated or damaged"]),
     (truncated_tail, ["truncated or damaged"]),
     (truncated_head, ["truncated or damaged"]),
+    (version_field_damaged, ["truncated or damaged", "zip file version 8.4"]),
     (not_a_zip, ["not an xlsx file (not a zip package)"]),
     (html_saved_as_xlsx, ["not an xlsx file (not a zip package)"]),
     (encrypted, ["encrypted or legacy .xls"]),
