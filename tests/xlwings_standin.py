@@ -224,6 +224,12 @@ class Sheet:
     def __getitem__(self, address: str) -> "Range":
         return self.range(address)
 
+    @property
+    def used_range(self) -> "Range":
+        """From A1 to the last cell that holds anything (xlwings starts at the first used cell)."""
+        ws = self._ws
+        return Range(self, 1, 1, max(ws.max_row, 1), max(ws.max_column, 1))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sheet) and other.book is self.book and other.name == self.name
 
@@ -261,6 +267,10 @@ class Range:
     @property
     def shape(self) -> tuple[int, int]:
         return self._bottom - self.row + 1, self._right - self.column + 1
+
+    @property
+    def last_cell(self) -> "Range":
+        return Range(self.sheet, self._bottom, self._right, self._bottom, self._right)
 
     @property
     def count(self) -> int:
@@ -435,6 +445,10 @@ class Names:
 
     def __len__(self) -> int:
         return len(self._all())
+
+    @property
+    def last_cell(self) -> "Range":
+        return Range(self.sheet, self._bottom, self._right, self._bottom, self._right)
 
     @property
     def count(self) -> int:

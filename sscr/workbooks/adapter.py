@@ -64,6 +64,9 @@ class Book(Protocol):
         an empty figure cell, or the evidence, note and source columns, which describe the table.
     ``finish()``
         Called once after the fill: a file adapter asks for a full recalculation on opening.
+    ``cells_in(sheet, top, left, bottom, right) -> list[(ref, value)]``
+        The cells of a rectangle (``bottom`` None: to the last used row) that hold a value or a
+        formula: how values typed outside a template's tables are found.
     """
 
     def template(self) -> str | None: ...
@@ -87,6 +90,8 @@ class Book(Protocol):
     def write_rate(self, row: int, col: int, value: Any) -> None: ...
 
     def finish(self) -> None: ...
+
+    def cells_in(self, sheet: str, top: int, left: int, bottom: int | None, right: int) -> list[tuple[str, Any]]: ...
 
 
 RATES_TABLE = "Rates_table"
@@ -176,6 +181,20 @@ class FileBook:
 
     def finish(self) -> None:
         self.package.set_full_calc_on_load()
+
+    def cells_in(self, sheet: str, top: int, left: int, bottom: int | None, right: int) -> list[tuple[str, Any]]:
+        if sheet not in self.package.sheets:
+            return []
+        from .package import split_ref
+        out = []
+        for ref in self.package.sheet(sheet).refs():
+            row, col = split_ref(ref)
+            if row >= top and left <= col <= right and (bottom is None or row <= bottom):
+                cell = self.package.read(sheet, ref)
+                value = cell.value if cell.value is not None or cell.formula is None else "=" + cell.formula
+                if value is not None:
+                    out.append((ref, value))
+        return out
 
     # beyond the interface
     def comment(self, name: str, row: int = 0, col: int = 0) -> str | None:

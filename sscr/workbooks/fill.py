@@ -24,6 +24,7 @@ from sscr.rates import RateTable, default_table
 from sscr.rounding import round_half_up
 
 from .adapter import Book
+from .extents import check_tables
 from .layout import (ALTERNATIVE_METHODS, BASIS_LIST, FORMULA_METHODS, MAX_SEED, RATES_COLUMNS, RATES_SHEET,
                      RATES_TABLE_NAME, STATUS_LIST, TEMPLATE_NAME, InputSpec, Template, rates_table_rows)
 from .templates import TEMPLATES
@@ -255,7 +256,7 @@ def template_of(book: Book) -> Template:
     if template is None:
         raise WorkbookError(f"the workbook's {TEMPLATE_NAME} is {key!r}, which is not a known template "
                             f"({', '.join(TEMPLATES)})")
-    return template
+    return template.for_names(book.names())
 
 
 def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
@@ -273,6 +274,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
                             f"{' and more' if len(missing) > 5 else ''} of the {template.key} template: "
                             f"restore them (Formulas > Name Manager) or start from a fresh template")
+    check_tables(book, spec)
     inputs = {name: check_input(s, book.get_input(name), table) for name, s in spec.inputs.items()}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -300,7 +302,8 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
                        f"is kept; restore the formula to clear this flag.")
             book.flag(name, message)
             result.flags.append(Flag(name, message))
-        elif not content.unverifiable and normalise_formula(content.formula) != normalise_formula(out.formula):
+        elif not content.unverifiable and content.formula != out.formula and \
+                normalise_formula(content.formula) != normalise_formula(out.formula):
             message = (f"{name} holds the formula ={content.formula}, not the template's ={out.formula}. The sscr "
                        f"core computes {display(value, percent)}. The changed formula is kept and its value is not "
                        f"filled in; restore the template's formula to clear this flag.")

@@ -11,12 +11,14 @@ workbook calculates in any spreadsheet application.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -38,6 +40,10 @@ RATIO_2DP = '0.00;-0.00;"-"'
 PER_CENT_FIGURE = '0.00##'
 DATE = 'd mmm yyyy'
 TEXT = '@'
+
+#: One alignment object for every left-aligned cell (each new one costs more than the cell).
+LEFT = Alignment(horizontal="left")
+_ABSOLUTE = re.compile(r"([A-Z]+)(\d+)")
 
 THIN = Side(style="thin", color="FF8EA9C1")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -103,6 +109,26 @@ class ValueSpec:
     number_format: str = "General"
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """An input table of fixed rows (cost lines, risks, components, supply chain contracts) and the
+    cells around it where a value would be outside the model: in the table's columns and the column
+    beside it, from ``first_row`` to ``check_to`` (None: the end of the sheet). A value there in a
+    cell the template leaves empty (``occupied`` lists the cells it fills) is refused, naming the
+    cell and how to grow the table (``grow``)."""
+
+    title: str
+    sheet: str
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    rows: int
+    grow: str
+    check_to: int | None = None
+    occupied: frozenset[str] = frozenset()
+
+
 STATUS_LIST = ("agreed", "not agreed", "pending")
 BASIS_LIST = ("estimated", "actual")
 #: The largest seed a cell holds exactly (2^53).
@@ -148,15 +174,118 @@ VALIDATION: dict[str, tuple[dict[str, Any] | None, str]] = {
 }
 
 
-class Layout:
-    """Lays out one template workbook and records its inputs and computed cells."""
+class _Anything:
+    """Accepts any attribute, item or call and remembers nothing: the page setup, dimensions and
+    styles of a sheet laid out only for its spec."""
 
-    def __init__(self, wb: Workbook, key: str, version: int):
+    def __getattr__(self, name: str) -> "_Anything":
+        return _Anything()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+    def __getitem__(self, key: Any) -> "_Anything":
+        return _Anything()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "_Anything":
+        return _Anything()
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class _DryCell:
+    """A cell of a dry sheet: its value is kept (the tables' checks need the cells a template
+    fills); its looks are not."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "value":
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        return _Anything()
+
+
+class _DrySheet:
+    """A worksheet stand-in that records cell values and merged areas only: laying a template out on
+    it gives the same names and specs as a workbook, at a fraction of the cost (a model of
+    thousands of rows is laid out at every regeneration)."""
+
+    PAPERSIZE_A4 = "9"
+
+    def __init__(self, title: str):
+        self.title = title
+        self._cells: dict[tuple[int, int], _DryCell] = {}
+        self.merged_cells = _Ranges()
+
+    def cell(self, row: int, column: int, value: Any = None) -> _DryCell:
+        cell = self._cells.get((row, column))
+        if cell is None:
+            cell = self._cells[(row, column)] = _DryCell()
+        if value is not None:
+            cell.value = value
+        return cell
+
+    def __getitem__(self, ref: str) -> _DryCell:
+        from openpyxl.utils.cell import coordinate_to_tuple
+        row, col = coordinate_to_tuple(ref)
+        return self.cell(row, col)
+
+    def __setitem__(self, ref: str, value: Any) -> None:
+        self[ref].value = value
+
+    def merge_cells(self, ref: str) -> None:
+        self.merged_cells.ranges.append(CellRange(ref))
+
+    def __getattr__(self, name: str) -> Any:
+        return _Anything()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("title", "_cells", "merged_cells"):
+            object.__setattr__(self, name, value)
+
+
+class _Ranges:
+    def __init__(self) -> None:
+        self.ranges: list[CellRange] = []
+
+
+class _DryBook:
+    """A workbook stand-in for :class:`_DrySheet` sheets."""
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, _DrySheet] = {}
+        self.named_styles: list[str] = []
+
+    def create_sheet(self, title: str) -> _DrySheet:
+        self.sheets[title] = _DrySheet(title)
+        return self.sheets[title]
+
+    def __getitem__(self, title: str) -> _DrySheet:
+        return self.sheets[title]
+
+    def add_named_style(self, style: NamedStyle) -> None:
+        self.named_styles.append(style.name)
+
+
+class Layout:
+    """Lays out one template workbook and records its inputs and computed cells. A dry layout
+    (``dry=True``, on a :class:`_DryBook`) records the same names and specs without a workbook."""
+
+    def __init__(self, wb: Workbook, key: str, version: int, *, dry: bool = False):
         self.wb = wb
+        self.dry = dry
+        self._names: set[str] = set()
         self.key = key
         self.inputs: dict[str, InputSpec] = {}
         self.outputs: dict[str, OutputSpec] = {}
         self.values: dict[str, ValueSpec] = {}
+        self.tables: list[TableSpec] = []
         self._validations: dict[tuple[str, str], DataValidation] = {}
         for style in _named_styles():
             wb.add_named_style(style)
@@ -164,15 +293,15 @@ class Layout:
         self._define(TEMPLATE_VERSION_NAME, str(version))
 
     def _define(self, name: str, value: str) -> None:
-        if name in self.wb.defined_names:
+        if name in self._names:
             raise ValueError(f"defined name {name} is used twice in the {self.key} template")
-        self.wb.defined_names[name] = DefinedName(name, attr_text=value)
+        self._names.add(name)
+        if not self.dry:
+            self.wb.defined_names[name] = DefinedName(name, attr_text=value)
 
     def name_range(self, name: str, ws: Worksheet, ref: str) -> None:
         """A workbook-level name for a cell or range: ``'Sheet'!$A$1:$B$2``."""
-        parts = ref.split(":")
-        absolute = ":".join("$" + "".join(ch for ch in p if ch.isalpha()) + "$" +
-                            "".join(ch for ch in p if ch.isdigit()) for p in parts)
+        absolute = _ABSOLUTE.sub(r"$\1$\2", ref)
         sheet = ws.title.replace("'", "''")
         self._define(name, f"'{sheet}'!{absolute}")
 
@@ -184,11 +313,11 @@ class Layout:
         cell.style = "SSCR input"
         cell.number_format = number_format
         if kind in ("text", "year", "method", "status", "basis", "cost_type", "rate_or_name", "component", "index"):
-            cell.alignment = Alignment(horizontal="left")
+            cell.alignment = LEFT
         self.name_range(name, ws, ref)
         self.inputs[name] = InputSpec(name, label or name, kind, default, optional, ws.title, ref)
         rule, prompt = VALIDATION[kind]
-        if rule is not None:
+        if rule is not None and not self.dry:
             key = (ws.title, kind + ("?" if optional else ""))
             dv = self._validations.get(key)
             if dv is None:
@@ -197,7 +326,9 @@ class Layout:
                                     promptTitle="Input", prompt=f"Enter {prompt}."[:255], **rule)
                 ws.add_data_validation(dv)
                 self._validations[key] = dv
-            dv.add(ref)
+            # straight into the range set: DataValidation.add checks containment against every range
+            # already held, which is quadratic in a table of thousands of rows
+            dv.sqref.ranges.add(CellRange(ref))
 
     def output(self, ws: Worksheet, ref: str, name: str, formula: str, number_format: str = "General",
                label: str = "", *, headline: bool = False) -> None:
@@ -210,6 +341,36 @@ class Layout:
         self.name_range(name, ws, ref)
         self.outputs[name] = OutputSpec(name, label or name, formula, ws.title, ref, number_format)
 
+
+    def table(self, ws: Worksheet, title: str, first_row: int, last_row: int, first_col: int, last_col: int,
+              rows: int, grow: str, *, check_to: int | None = None) -> None:
+        """Declare an input table of ``rows`` rows at ``first_row``..``last_row``, columns
+        ``first_col``..``last_col`` (1-based): values typed beside it or below it (to ``check_to``,
+        None for the end of the sheet) are refused (:class:`TableSpec`). Call once the sheet is laid
+        out, so that the cells it fills are known."""
+        self.tables.append(TableSpec(title, ws.title, first_row, last_row, first_col, last_col, rows, grow, check_to))
+
+    def finish_tables(self) -> None:
+        """Record the cells the template fills around each table (after every sheet is laid out)."""
+        from openpyxl.utils import get_column_letter
+        done = []
+        for t in self.tables:
+            ws = self.wb[t.sheet]
+            taken = set()
+            for (row, col), cell in ws._cells.items():
+                if t.first_col <= col <= t.last_col + 1 and row >= t.first_row and (
+                        t.check_to is None or row <= t.check_to) and cell.value is not None:
+                    taken.add(f"{get_column_letter(col)}{row}")
+            for spec in (*self.inputs.values(), *self.outputs.values(), *self.values.values()):
+                if spec.sheet == t.sheet:  # an input left empty is the table's too
+                    taken.add(spec.ref)
+            for merged in ws.merged_cells.ranges:  # a merged area is the template's
+                for row in range(merged.min_row, merged.max_row + 1):
+                    for col in range(merged.min_col, merged.max_col + 1):
+                        taken.add(f"{get_column_letter(col)}{row}")
+            done.append(TableSpec(t.title, t.sheet, t.first_row, t.last_row, t.first_col, t.last_col, t.rows,
+                                  t.grow, t.check_to, frozenset(taken)))
+        self.tables = done
 
     def value(self, ws: Worksheet, ref: str, name: str, number_format: str = "General", label: str = "") -> None:
         """A cell the sscr core writes at regeneration (no native formula can compute it): core
@@ -409,15 +570,30 @@ class Template:
     build: Callable[[Layout], None]
     compute: Callable[[Mapping[str, Any], RateTable], dict[str, Any]]
     headline: tuple[str, ...] = ()
+    #: For a template whose tables are sized to the contract (the contract model): the template of
+    #: the sizes a workbook's defined names show, given those names; None for a fixed layout.
+    sized: Callable[[set[str]], "Template"] | None = None
+    #: The sizes of this template's tables, as (name, rows) pairs (empty for a fixed layout).
+    size: tuple[tuple[str, int], ...] = ()
 
-    def layout(self) -> Layout:
-        """The template laid out in a new openpyxl workbook (not saved)."""
-        wb = Workbook()
-        wb.remove(wb.active)
-        layout = Layout(wb, self.key, self.version)
+    def layout(self, *, dry: bool = False) -> Layout:
+        """The template laid out in a new openpyxl workbook (not saved); ``dry``: only its names and
+        specs, with no workbook."""
+        if dry:
+            wb: Any = _DryBook()
+        else:
+            wb = Workbook()
+            wb.remove(wb.active)
+        layout = Layout(wb, self.key, self.version, dry=dry)
         self.build(layout)
         rates_sheet(layout)
+        layout.finish_tables()
         return layout
+
+    def for_names(self, names: set[str]) -> "Template":
+        """The template as laid out in a workbook whose defined names are ``names``: itself, or for
+        a sized template the one of the workbook's sizes."""
+        return self.sized(names) if self.sized is not None else self
 
     def spec(self) -> "TemplateSpec":
         return _spec(self)
@@ -430,14 +606,16 @@ class TemplateSpec:
     inputs: Mapping[str, InputSpec]
     outputs: Mapping[str, OutputSpec]
     values: Mapping[str, ValueSpec] = field(default_factory=dict)
+    tables: tuple[TableSpec, ...] = ()
 
 
-_SPECS: dict[tuple[str, int], TemplateSpec] = {}
+_SPECS: dict[tuple[str, int, tuple[tuple[str, int], ...]], TemplateSpec] = {}
 
 
 def _spec(template: Template) -> TemplateSpec:
-    key = (template.key, template.version)
+    key = (template.key, template.version, template.size)
     if key not in _SPECS:
-        layout = template.layout()
-        _SPECS[key] = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values))
+        layout = template.layout(dry=True)
+        _SPECS[key] = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values),
+                                   tuple(layout.tables))
     return _SPECS[key]

@@ -13,6 +13,7 @@ Reading uses a parser that refuses entity expansion (defusedxml); writing escape
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import os
@@ -126,6 +127,11 @@ def parse_area(text: str) -> Area | None:
     return Area(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
 
 
+@functools.lru_cache(maxsize=200_000)
+def _parse_area_cached(text: str) -> Area | None:
+    return parse_area(text)
+
+
 # --- one cell as the sheet XML holds it -----------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -201,12 +207,39 @@ class SheetXml:
     """
 
     def __init__(self, text: str):
-        self.text = text
+        self._text = text
+        # replacements of existing cells, spliced in one pass when the text is next needed: one
+        # splice per cell would copy the whole sheet each time, quadratic in a sheet of many rows
+        self._pending: dict[str, str] = {}
+        self._index()
+
+    @property
+    def text(self) -> str:
+        self._flush()
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._flush()
+        self._text = value
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pieces, pos = [], 0
+        for ref, (start, end) in sorted(((r, self.cells[r]) for r in self._pending), key=lambda kv: kv[1][0]):
+            pieces.append(self._text[pos:start])
+            pieces.append(self._pending[ref])
+            pos = end
+        pieces.append(self._text[pos:])
+        self._pending = {}
+        self._text = "".join(pieces)
         self._index()
 
     def _index(self) -> None:
         self.cells: dict[str, tuple[int, int]] = {}
-        for m in _CELL_START.finditer(self.text):
+        text = self._text
+        for m in _CELL_START.finditer(text):
             a = attrs(m.group(2))
             ref = a.get("r")
             if ref is None:
@@ -215,28 +248,31 @@ class SheetXml:
                 end = m.end()
             else:
                 prefix = m.group(1) or ""
-                close = self.text.find(f"</{prefix}c>", m.end())
+                close = text.find(f"</{prefix}c>", m.end())
                 if close < 0:
                     raise PackageError(f"cell {ref} has no closing tag")
                 end = close + len(f"</{prefix}c>")
             self.cells[ref.upper()] = (m.start(), end)
 
     def element(self, ref: str) -> str | None:
-        span = self.cells.get(ref.upper())
-        return None if span is None else self.text[span[0]:span[1]]
+        ref = ref.upper()
+        pending = self._pending.get(ref)
+        if pending is not None:
+            return pending
+        span = self.cells.get(ref)
+        return None if span is None else self._text[span[0]:span[1]]
+
+    def refs(self) -> list[str]:
+        """The references of every cell the sheet holds."""
+        return list(self.cells)
 
     def replace(self, ref: str, element: str) -> None:
         """Put ``element`` (a whole ``<c>``) at ``ref``, replacing the cell or inserting it."""
         ref = ref.upper()
-        span = self.cells.get(ref)
-        if span is not None:
-            start, end = span
-            self.text = self.text[:start] + element + self.text[end:]
-            delta = len(element) - (end - start)
-            # shift the cells after this one instead of indexing the whole sheet again
-            self.cells = {r: (s + delta, e + delta) if s > start else (s, e) for r, (s, e) in self.cells.items()}
-            self.cells[ref] = (start, start + len(element))
+        if ref in self.cells:
+            self._pending[ref] = element
         else:
+            self._flush()
             self._insert(ref, element)
             self._index()
 
@@ -378,7 +414,7 @@ class XlsxPackage:
         text = self.defined_names.get(name)
         if text is None:
             return None
-        return parse_area(text)
+        return _parse_area_cached(text)
 
     def constant(self, name: str) -> str | None:
         """A defined name holding a text constant (``="capital_servicing"``), else None."""

@@ -177,6 +177,20 @@ class XlwingsBook:
             cell.value = value
             self._calculated = False
 
+    def cells_in(self, sheet: str, top: int, left: int, bottom: int | None, right: int) -> list[tuple[str, Any]]:
+        from .package import make_ref
+        names = [s.name for s in self.book.sheets]
+        if sheet not in names:
+            return []
+        ws = self.book.sheets[sheet]
+        if bottom is None:
+            bottom = ws.used_range.last_cell.row
+        if bottom < top:
+            return []
+        rows = ws.range((top, left), (bottom, right)).options(ndim=2).value
+        return [(make_ref(top + i, left + j), from_excel(v)) for i, row in enumerate(rows) for j, v in enumerate(row)
+                if v is not None and v != ""]
+
     def flag(self, name: str, message: str, row: int = 0, col: int = 0) -> None:
         cell = self._cell(name, row, col)
         if cell.color != FLAG_COLOR:

@@ -11,7 +11,9 @@ the components' allowable costs) is added by appending a ModelSheet to :data:`SH
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from openpyxl.utils import get_column_letter
@@ -21,11 +23,44 @@ from sscr.rates import RateTable
 from ..layout import MONEY_2DP, PERCENT, Layout, Template, label, lookup, page_setup, section, title
 from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
-from .cost_build_up import (BLANK, BUILD_UP_SHEET, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
+from .cost_build_up import (BLANK, BUILD_UP_SHEET, GROW, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
                             component_build_up, compute_build_up, compute_risk, cost_types_sheet, risk_sheet)
 
 #: Component columns in the blank model.
-COMPONENTS = 8
+COMPONENTS = 10
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """How many rows each of the model's tables holds: cost lines, risks, components and the group
+    supply chain contracts. A workbook's size is read from its defined names (``Line_id_2000`` is
+    the 2,000th cost line), so every size keeps the documented names."""
+
+    lines: int = 50
+    risks: int = 20
+    components: int = COMPONENTS
+    supply_chain: int = 10
+
+    #: The largest size of each table ``sscr new`` makes.
+    LIMITS = {"lines": 20_000, "risks": 2_000, "components": 60, "supply_chain": 1_000}
+    #: The defined name whose number counts each table's rows.
+    COUNTED_BY = {"lines": "Line_id", "risks": "Risk_id", "components": "Name", "supply_chain": "SC_name"}
+
+    def pairs(self) -> tuple[tuple[str, int], ...]:
+        return tuple((k, getattr(self, k)) for k in self.COUNTED_BY)
+
+    @classmethod
+    def from_names(cls, names: set[str] | Sequence[str]) -> "ModelSize":
+        """The size a workbook's defined names show (a table with no names has no rows)."""
+        most = dict.fromkeys(cls.COUNTED_BY, 0)
+        pattern = re.compile(r"^(" + "|".join(cls.COUNTED_BY.values()) + r")_(\d+)$")
+        key_of = {v: k for k, v in cls.COUNTED_BY.items()}
+        for name in names:
+            m = pattern.match(name)
+            if m:
+                key = key_of[m.group(1)]
+                most[key] = max(most[key], int(m.group(2)))
+        return cls(**most)
 
 
 @dataclass(frozen=True)
@@ -39,10 +74,13 @@ class ModelSheet:
 
 
 def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] | None = None,
-                   contract_name: str | None = None, notes: Sequence[str] = ()) -> ModelSheet:
+                   contract_name: str | None = None, notes: Sequence[str] = (), *,
+                   size: ModelSize | None = None) -> ModelSheet:
     """The Contract sheet: ``count`` component columns whose allowable costs come from the Cost
     build-up and Risk register sheets (plus any entered directly), the POCO deduction, the prices
     and the contract level adjustments. ``defaults`` as for :func:`.components.component_block`."""
+
+    size = size or ModelSize(components=count)
 
     def build(layout: Layout) -> None:
         ws = layout.wb.create_sheet("Contract")
@@ -66,25 +104,32 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
         ws.freeze_panes = "C12"
         for col in range(3, 4 + count):  # the component columns and the total: room for £ millions to the penny
             ws.column_dimensions[get_column_letter(col)].width = 15
-        page_setup(ws, f"A1:{chr(ord(rows.total_col) + 1)}{rows.last + len(notes)}")
+        how = get_column_letter(4 + count)
+        page_setup(ws, f"A1:{how}{rows.last + len(notes)}")
+        # up to eight component columns a page wide; more continue on further pages, labels repeated
+        ws.page_setup.fitToWidth = max(1, math.ceil((count + 2) / 10))
         ws.page_setup.fitToHeight = 1
+        ws.print_title_cols = "A:B"
+        layout.table(ws, "components", rows.names, rows.last, 3, 2 + count, count,
+                     f"{GROW} --components N", check_to=rows.last)
 
     def compute(inputs: Mapping[str, Any], rates: RateTable, figures: Mapping[str, Any]) -> dict[str, Any]:
         bpr = rates.lookup(inputs["Financial_year"]).baseline_profit_rate
         out = {"BPR": bpr}
         out.update(compute_block(inputs, "", count, bpr=bpr, poco=True,
-                                 build_up=component_build_up(inputs, count)))
+                                 build_up=component_build_up(inputs, count, lines=size.lines, risks=size.risks)))
         return out
 
     return ModelSheet("Contract", build, compute)
 
 
-def build_up_sheets(case: Case = BLANK) -> list[ModelSheet]:
+def build_up_sheets(case: Case = BLANK, size: ModelSize | None = None) -> list[ModelSheet]:
     """The Cost build-up, Risk register and Cost types sheets, filled with ``case``."""
-    return [ModelSheet(BUILD_UP_SHEET, lambda layout: build_up_sheet(layout, case),
-                       lambda inputs, rates, figures: compute_build_up(inputs)),
-            ModelSheet(RISK_SHEET, lambda layout: risk_sheet(layout, case),
-                       lambda inputs, rates, figures: compute_risk(inputs)),
+    size = size or ModelSize()
+    return [ModelSheet(BUILD_UP_SHEET, lambda layout: build_up_sheet(layout, case, size.lines),
+                       lambda inputs, rates, figures: compute_build_up(inputs, size.lines)),
+            ModelSheet(RISK_SHEET, lambda layout: risk_sheet(layout, case, size.risks),
+                       lambda inputs, rates, figures: compute_risk(inputs, size.risks)),
             ModelSheet(TYPES_SHEET, cost_types_sheet, lambda inputs, rates, figures: {})]
 
 
@@ -94,8 +139,15 @@ def basis_of_price_sheet(count: int = COMPONENTS) -> ModelSheet:
                       lambda inputs, rates, figures: compute_basis(inputs, count))
 
 
+def model_sheets(size: ModelSize, case: Case = BLANK, defaults: Sequence[tuple[Any, ...]] | None = None,
+                 contract_name: str | None = None, notes: Sequence[str] = ()) -> list[ModelSheet]:
+    """The model's sheets for ``size``, filled with ``case`` and the component ``defaults``."""
+    return [contract_sheet(size.components, defaults, contract_name, notes, size=size),
+            *build_up_sheets(case, size), basis_of_price_sheet(size.components)]
+
+
 #: The model's sheets, in pricing order. Append a ModelSheet to add one.
-SHEETS: list[ModelSheet] = [contract_sheet(), *build_up_sheets(), basis_of_price_sheet()]
+SHEETS: list[ModelSheet] = model_sheets(ModelSize())
 
 HEADLINE = ("BPR", "Lines_allowable", "Risk_EV", "Total_component_price", "CRA_pot", "IA_pot", "Contract_price")
 
@@ -104,8 +156,10 @@ def template(sheets: Sequence[ModelSheet] | None = None, *, key: str = "contract
              filename: str = "contract-model.xlsx", title: str = "Contract pricing model (blank)",
              description: str = "A blank model for a real contract: cost build-up and risk register, components, "
                                 "CPR, price, POCO deduction, contract level adjustments",
-             version: int = 2, headline: Sequence[str] = HEADLINE) -> Template:
-    """The contract model template made of ``sheets`` (default :data:`SHEETS`)."""
+             version: int = 2, headline: Sequence[str] = HEADLINE, size: ModelSize | None = None,
+             sized: Callable[[set[str]], Template] | None = None) -> Template:
+    """The contract model template made of ``sheets`` (default :data:`SHEETS`); ``size`` the sizes
+    of its tables and ``sized`` the template of another size, for a workbook's defined names."""
     chosen = list(SHEETS if sheets is None else sheets)
 
     def build(layout: Layout) -> None:
@@ -119,7 +173,19 @@ def template(sheets: Sequence[ModelSheet] | None = None, *, key: str = "contract
         return figures
 
     return Template(key=key, filename=filename, title=title, description=description, version=version, build=build,
-                    compute=compute, headline=tuple(headline))
+                    compute=compute, headline=tuple(headline), sized=sized, size=size.pairs() if size else ())
 
 
-TEMPLATE = template()
+_BLANK: dict[ModelSize, Template] = {}
+
+
+def blank_model(size: ModelSize | None = None) -> Template:
+    """The blank contract model with its tables of ``size`` (default :class:`ModelSize`)."""
+    size = size or ModelSize()
+    if size not in _BLANK:
+        _BLANK[size] = template(model_sheets(size), size=size,
+                                sized=lambda names: blank_model(ModelSize.from_names(names)))
+    return _BLANK[size]
+
+
+TEMPLATE = blank_model()

@@ -42,7 +42,7 @@ from sscr.components import method_kind
 from sscr.errors import PricingInputError
 from sscr.tables import cell_text
 
-from ..layout import MONEY_2DP, NOTE_FONT, Layout, header, label, page_setup, section, title
+from ..layout import LEFT, MONEY_2DP, NOTE_FONT, Layout, header, label, page_setup, section, title
 
 #: Rows of each input table (the same in every template, so names do not depend on the case).
 LINES = 30
@@ -50,6 +50,9 @@ RATES = 6
 INDICES = 10
 RISKS = 12
 BINS = 20
+
+#: How a user grows a table: a new model of the larger size, carrying every value typed.
+GROW = "grow the table with: sscr new contract LARGER.xlsx --from THIS.xlsx"
 
 BUILD_UP_SHEET = "Cost build-up"
 RISK_SHEET = "Risk register"
@@ -183,7 +186,7 @@ def cost_types_sheet(layout: Layout) -> Worksheet:
     return ws
 
 
-def build_up_sheet(layout: Layout, case: Case = BLANK) -> Worksheet:
+def build_up_sheet(layout: Layout, case: Case = BLANK, lines: int = LINES) -> Worksheet:
     ws = layout.wb.create_sheet(BUILD_UP_SHEET)
     title(ws, "Build-up of allowable costs",
           "Allowable costs guidance v7.3: cost lines agreed on the requirements of section 3 (appropriate 3.13, "
@@ -227,58 +230,11 @@ def build_up_sheet(layout: Layout, case: Case = BLANK) -> Worksheet:
     for name, col in (("Index_names", "K"), ("Index_periods", "N"), ("Index_values", "O")):
         layout.name_range(name, ws, f"{col}{r0}:{col}{last_index}")
 
-    # Cost lines
-    top = max(last_rate, last_index) + 2
-    section(ws, f"A{top}", "Cost lines", "Sections 3-5; 4.9; A.4.1, B.1.1; E.4.1", cite_ref=f"D{top}")
-    head_row = top + 1
-    columns = list(LINE_INPUTS) + [(k, h, None, f, w) for k, h, f, w in LINE_OUTPUTS] + [EVIDENCE]
-    header(ws, head_row, 1, [c[1] for c in columns])
-    ws.row_dimensions[head_row].height = 45
-    col_of = {c[0]: get_column_letter(i) for i, c in enumerate(columns, start=1)}
-    first = head_row + 1
-    for n in range(1, LINES + 1):
-        r = first + n - 1
-        row = case.lines[n - 1] if n <= len(case.lines) else {}
-        for key, _h, kind, fmt, _w in list(LINE_INPUTS) + [EVIDENCE]:
-            layout.input(ws, f"{col_of[key]}{r}", _name("Line", key, n), row.get(key), kind, fmt,
-                         f"cost line row {n} {key}", optional=True)
-        L = lambda key: _name("Line", key, n)  # noqa: E731
-        blank = f'{L("id")}=""'
-        formulas = {
-            "rate_value": f'IF(OR({blank},{L("rate")}=""),"",IF(ISNUMBER({L("rate")}),{L("rate")},'
-                          f'INDEX(Rate_values,MATCH({L("rate")},Rate_names,0))))',
-            "gross": f'IF({blank},"",IF(ISNUMBER({L("amount")}),{L("amount")},{L("rate_value")}*{L("quantity")}))',
-            "factor": f'IF({blank},"",IF({L("index")}="",1,'
-                      f'SUMIFS(Index_values,Index_names,{L("index")},Index_periods,{L("to")})/'
-                      f'SUMIFS(Index_values,Index_names,{L("index")},Index_periods,{L("from")})))',
-            "escalated": f'IF({blank},"",{L("gross")}*{L("factor")})',
-            "net": f'IF({blank},"",MAX({L("escalated")}-{L("credit")},0))',
-            "part": f'IF({blank},"",INDEX(Cost_type_parts,MATCH({L("type")},Cost_type_codes,0)))',
-            "treatment": f'IF({blank},"",INDEX(Cost_type_treatments,MATCH({L("type")},Cost_type_codes,0)))',
-            "paragraph": f'IF({blank},"",INDEX(Cost_type_paragraphs,MATCH({L("type")},Cost_type_codes,0)))',
-            "status": f'IF({blank},"",IF({L("treatment")}="not allowable","excluded",'
-                      f'IF(AND({L("appropriate")}="agreed",{L("attributable")}="agreed",{L("reasonable")}="agreed"),'
-                      f'"agreed",IF(OR({L("appropriate")}="not agreed",{L("attributable")}="not agreed",'
-                      f'{L("reasonable")}="not agreed"),"not agreed","pending"))))',
-            "allowable": f'IF({blank},"",IF({L("status")}="agreed",{L("net")},0))',
-        }
-        for key, _h, fmt, _w in LINE_OUTPUTS:
-            layout.output(ws, f"{col_of[key]}{r}", L(key), formulas[key], fmt)
-            if fmt == "@":
-                ws[f"{col_of[key]}{r}"].alignment = Alignment(horizontal="left")
-    last = first + LINES - 1
-    for key in LINE_COLUMNS:
-        layout.name_range(f"Line_{key}_col", ws, f"{col_of[key]}{first}:{col_of[key]}{last}")
-    label(ws, f"A{last + 1}", "Each line: gross = amount, or rate x quantity (4.9); escalated = gross x "
-                              "index(price period) / index(base period) (A.4.1, B.1.1); net = escalated - credit (E.4.1); "
-                              "allowable = net when agreed on all three requirements (3.13-3.15).", note=True)
-    label(ws, f"A{last + 2}", "Not allowable types are excluded whatever their agreement, with the paragraph; "
-                              "'depends' and 'generally not allowable' types count when agreed but call for review "
-                              "against the paragraph cited. Insert lines within the rows above so the totals keep "
-                              "them.", note=True)
-
     # Totals by Part and status
-    t = last + 4
+    t = max(last_rate, last_index) + 2
+    layout.table(ws, "cost recovery rates", r0, last_rate, 2, 9, RATES, "the model holds six rates", check_to=t - 1)
+    layout.table(ws, "escalation indices", r0, last_index, 11, 15, INDICES, "the model holds ten index rows",
+                 check_to=t - 1)
     section(ws, f"A{t}", "Totals by Part and status",
             "Every line in one bucket: claimed = allowable + pending + not agreed + excluded (sections 3 and 5)",
             cite_ref=f"D{t}")
@@ -320,6 +276,57 @@ def build_up_sheet(layout: Layout, case: Case = BLANK) -> Worksheet:
                              "Part I).", note=True)
     for k, note in enumerate(case.notes, start=2):
         label(ws, f"B{end + k}", note, note=True)
+    columns = list(LINE_INPUTS) + [(k, h, None, f, w) for k, h, f, w in LINE_OUTPUTS] + [EVIDENCE]
+    col_of = {c[0]: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+
+    # Cost lines
+    top = end + 3 + len(case.notes)
+    section(ws, f"A{top}", "Cost lines", "Sections 3-5; 4.9; A.4.1, B.1.1; E.4.1", cite_ref=f"D{top}")
+    label(ws, f"A{top + 1}", "Each line: gross = amount, or rate x quantity (4.9); escalated = gross x "
+                             "index(price period) / index(base period) (A.4.1, B.1.1); net = escalated - credit (E.4.1); "
+                             "allowable = net when agreed on all three requirements (3.13-3.15).", note=True)
+    label(ws, f"A{top + 2}", "Not allowable types are excluded whatever their agreement, with the paragraph; "
+                             "'depends' and 'generally not allowable' types count when agreed but call for review "
+                             f"against the paragraph cited. The table holds {lines} lines: for more, {GROW} --lines N.",
+          note=True)
+    head_row = top + 3
+    header(ws, head_row, 1, [c[1] for c in columns])
+    ws.row_dimensions[head_row].height = 45
+    first = head_row + 1
+    for n in range(1, lines + 1):
+        r = first + n - 1
+        row = case.lines[n - 1] if n <= len(case.lines) else {}
+        for key, _h, kind, fmt, _w in list(LINE_INPUTS) + [EVIDENCE]:
+            layout.input(ws, f"{col_of[key]}{r}", _name("Line", key, n), row.get(key), kind, fmt,
+                         f"cost line row {n} {key}", optional=True)
+        L = lambda key: _name("Line", key, n)  # noqa: E731
+        blank = f'{L("id")}=""'
+        formulas = {
+            "rate_value": f'IF(OR({blank},{L("rate")}=""),"",IF(ISNUMBER({L("rate")}),{L("rate")},'
+                          f'INDEX(Rate_values,MATCH({L("rate")},Rate_names,0))))',
+            "gross": f'IF({blank},"",IF(ISNUMBER({L("amount")}),{L("amount")},{L("rate_value")}*{L("quantity")}))',
+            "factor": f'IF({blank},"",IF({L("index")}="",1,'
+                      f'SUMIFS(Index_values,Index_names,{L("index")},Index_periods,{L("to")})/'
+                      f'SUMIFS(Index_values,Index_names,{L("index")},Index_periods,{L("from")})))',
+            "escalated": f'IF({blank},"",{L("gross")}*{L("factor")})',
+            "net": f'IF({blank},"",MAX({L("escalated")}-{L("credit")},0))',
+            "part": f'IF({blank},"",INDEX(Cost_type_parts,MATCH({L("type")},Cost_type_codes,0)))',
+            "treatment": f'IF({blank},"",INDEX(Cost_type_treatments,MATCH({L("type")},Cost_type_codes,0)))',
+            "paragraph": f'IF({blank},"",INDEX(Cost_type_paragraphs,MATCH({L("type")},Cost_type_codes,0)))',
+            "status": f'IF({blank},"",IF({L("treatment")}="not allowable","excluded",'
+                      f'IF(AND({L("appropriate")}="agreed",{L("attributable")}="agreed",{L("reasonable")}="agreed"),'
+                      f'"agreed",IF(OR({L("appropriate")}="not agreed",{L("attributable")}="not agreed",'
+                      f'{L("reasonable")}="not agreed"),"not agreed","pending"))))',
+            "allowable": f'IF({blank},"",IF({L("status")}="agreed",{L("net")},0))',
+        }
+        for key, _h, fmt, _w in LINE_OUTPUTS:
+            layout.output(ws, f"{col_of[key]}{r}", L(key), formulas[key], fmt)
+            if fmt == "@":
+                ws[f"{col_of[key]}{r}"].alignment = LEFT
+    last = first + lines - 1
+    for key in LINE_COLUMNS:
+        layout.name_range(f"Line_{key}_col", ws, f"{col_of[key]}{first}:{col_of[key]}{last}")
+    layout.table(ws, "cost lines", first, last, 1, len(columns), lines, f"{GROW} --lines N")
 
     widths = {col_of[c[0]]: c[-1] for c in columns}
     widths["A"] = 9
@@ -329,50 +336,33 @@ def build_up_sheet(layout: Layout, case: Case = BLANK) -> Worksheet:
     widths["G"] = 13
     widths["H"] = 13
     _widths(ws, widths)
-    ws.freeze_panes = f"C{first}"
-    page_setup(ws, f"A1:{col_of['evidence']}{end + 1 + len(case.notes)}")
+    ws.freeze_panes = "C1"
+    page_setup(ws, f"A1:{col_of['evidence']}{last}")
+    ws.print_title_rows = f"{head_row}:{head_row}"
     ws.page_setup.fitToWidth = 2  # the inputs on one page, each line's figures on the next
     ws.print_title_cols = "A:B"
     return ws
 
 
-def risk_sheet(layout: Layout, case: Case = BLANK) -> Worksheet:
+def risk_sheet(layout: Layout, case: Case = BLANK, risks: int = RISKS) -> Worksheet:
+    """The risk register sheet: the risk contingency element and the Monte Carlo simulation at the
+    top, the register of ``risks`` rows below them, last on the sheet so that it can grow."""
     ws = layout.wb.create_sheet(RISK_SHEET)
     title(ws, "Risk register and the risk contingency element",
           "Allowable costs guidance v7.3: risk-affected costs at expected value (H.1.7) or by Monte Carlo simulation "
           "(H.1.6); the element is reported separately, zero with no risks (H.2.2, H.2.5). Money in £.")
-    section(ws, "A5", "Risks", "A single impact with a probability, or minimum, most likely and maximum (a triangle: "
-            "mean = (min + most likely + max) / 3) with a probability (1 if empty)", cite_ref="D5")
     columns = list(RISK_INPUTS) + [(k, h, None, f, w) for k, h, f, w in RISK_OUTPUTS]
-    header(ws, 6, 1, [c[1] for c in columns])
-    ws.row_dimensions[6].height = 30
     col_of = {c[0]: get_column_letter(i) for i, c in enumerate(columns, start=1)}
-    first = 7
-    for n in range(1, RISKS + 1):
-        r = first + n - 1
-        row = case.risks[n - 1] if n <= len(case.risks) else {}
-        for key, _h, kind, fmt, _w in RISK_INPUTS:
-            layout.input(ws, f"{col_of[key]}{r}", _name("Risk", key, n), row.get(key), kind, fmt,
-                         f"risk row {n} {key}", optional=True)
-        R = lambda key: _name("Risk", key, n)  # noqa: E731
-        blank = f'{R("id")}=""'
-        formulas = {"p": f'IF({blank},"",IF(ISNUMBER({R("probability")}),{R("probability")},1))',
-                    "mean": f'IF({blank},"",IF(ISNUMBER({R("impact")}),{R("impact")},'
-                            f'({R("minimum")}+{R("most_likely")}+{R("maximum")})/3))',
-                    "ev": f'IF({blank},"",{R("p")}*{R("mean")})'}
-        for key, _h, fmt, _w in RISK_OUTPUTS:
-            layout.output(ws, f"{col_of[key]}{r}", R(key), formulas[key], fmt)
-    last = first + RISKS - 1
-    layout.name_range("Risk_EV_col", ws, f"{col_of['ev']}{first}:{col_of['ev']}{last}")
-    layout.name_range("Risk_component_col", ws, f"{col_of['component']}{first}:{col_of['component']}{last}")
-    r = last + 1
-    label(ws, f"B{r}", "Risk contingency element at expected value (H.1.7, H.2)", bold=True)
-    layout.output(ws, f"{col_of['ev']}{r}", "Risk_EV", "SUM(Risk_EV_col)", MONEY_2DP, headline=True)
-    label(ws, f"B{r + 1}", "Each component's share (its risks' expected values) is added to its allowable costs on "
-                           "the Contract sheet.", note=True)
+
+    section(ws, "A5", "Risk contingency element", "H.1.7, H.2: the sum of the risks' expected values",
+            cite_ref="D5")
+    label(ws, "B6", "Risk contingency element at expected value (H.1.7, H.2)", bold=True)
+    layout.output(ws, "C6", "Risk_EV", "SUM(Risk_EV_col)", MONEY_2DP, headline=True)
+    label(ws, "D6", "Each component's share (its risks' expected values) is added to its allowable costs on the "
+                    "Contract sheet.", note=True)
 
     # Monte Carlo simulation (H.1.6)
-    m = r + 3
+    m = 8
     section(ws, f"A{m}", "Monte Carlo simulation of the register", "H.1.6: each trial draws every risk's occurrence "
             "and impact; the same trials and seed give the same figures", cite_ref=f"D{m}")
     label(ws, f"B{m + 1}", "Trials")
@@ -421,11 +411,39 @@ def risk_sheet(layout: Layout, case: Case = BLANK) -> Worksheet:
     chart.height, chart.width = 9, 20
     ws.add_chart(chart, f"F{h + 1}")
 
+    # The register, last on the sheet
+    top = end + 2
+    section(ws, f"A{top}", "Risks", "A single impact with a probability, or minimum, most likely and maximum (a "
+            "triangle: mean = (min + most likely + max) / 3) with a probability (1 if empty)", cite_ref=f"D{top}")
+    label(ws, f"A{top + 1}", f"The register holds {risks} risks: for more, {GROW} --risks N.", note=True)
+    head_row = top + 2
+    header(ws, head_row, 1, [c[1] for c in columns])
+    ws.row_dimensions[head_row].height = 30
+    first = head_row + 1
+    for n in range(1, risks + 1):
+        r = first + n - 1
+        row = case.risks[n - 1] if n <= len(case.risks) else {}
+        for key, _h, kind, fmt, _w in RISK_INPUTS:
+            layout.input(ws, f"{col_of[key]}{r}", _name("Risk", key, n), row.get(key), kind, fmt,
+                         f"risk row {n} {key}", optional=True)
+        R = lambda key: _name("Risk", key, n)  # noqa: E731
+        blank = f'{R("id")}=""'
+        formulas = {"p": f'IF({blank},"",IF(ISNUMBER({R("probability")}),{R("probability")},1))',
+                    "mean": f'IF({blank},"",IF(ISNUMBER({R("impact")}),{R("impact")},'
+                            f'({R("minimum")}+{R("most_likely")}+{R("maximum")})/3))',
+                    "ev": f'IF({blank},"",{R("p")}*{R("mean")})'}
+        for key, _h, fmt, _w in RISK_OUTPUTS:
+            layout.output(ws, f"{col_of[key]}{r}", R(key), formulas[key], fmt)
+    last = first + risks - 1
+    layout.name_range("Risk_EV_col", ws, f"{col_of['ev']}{first}:{col_of['ev']}{last}")
+    layout.name_range("Risk_component_col", ws, f"{col_of['component']}{first}:{col_of['component']}{last}")
+    layout.table(ws, "risk register", first, last, 1, len(columns), risks, f"{GROW} --risks N")
+
     _widths(ws, {col_of[c[0]]: c[-1] for c in columns})
     ws.column_dimensions["C"].width = 16
     ws.column_dimensions["D"].width = 12
-    ws.freeze_panes = f"B{first}"
-    page_setup(ws, f"A1:K{end + 1}")
+    page_setup(ws, f"A1:{get_column_letter(len(columns))}{last}")
+    ws.print_title_rows = f"{head_row}:{head_row}"
     return ws
 
 
@@ -481,8 +499,8 @@ def _core(call: Any, rows: Sequence[tuple[int, dict]], table_of: Any, prefix: st
         raise whole
 
 
-def _tables(inputs: Mapping[str, Any]) -> tuple[list[tuple[int, dict]], Any, Any]:
-    lines = _rows(inputs, "Line", [c[0] for c in LINE_INPUTS] + ["evidence"], LINES, "id")
+def _tables(inputs: Mapping[str, Any], count: int = LINES) -> tuple[list[tuple[int, dict]], Any, Any]:
+    lines = _rows(inputs, "Line", [c[0] for c in LINE_INPUTS] + ["evidence"], count, "id")
     rates = _rows(inputs, "Rate", [c[0] for c in RATE_INPUTS], RATES, "name")
     indices = _rows(inputs, "Index", [c[0] for c in INDEX_INPUTS], INDICES, "name")
     rate_table = index_table = None
@@ -495,9 +513,9 @@ def _tables(inputs: Mapping[str, Any]) -> tuple[list[tuple[int, dict]], Any, Any
     return lines, rate_table, index_table
 
 
-def build_up(inputs: Mapping[str, Any]):
+def build_up(inputs: Mapping[str, Any], count: int = LINES):
     """The core's build-up of the sheet's cost lines, with the sheet's row of each line."""
-    lines, rate_table, index_table = _tables(inputs)
+    lines, rate_table, index_table = _tables(inputs, count)
     if not lines:  # no cost lines: nothing allowable from them
         return [], AllowableCosts((), StatusTotals(0.0, 0.0, 0.0, 0.0, 0.0, 0), (), (), 0.0, 0.0, 0.0)
     result = _core(lambda table: allowable_costs(table, recovery_rates=rate_table, indices=index_table), lines,
@@ -505,15 +523,15 @@ def build_up(inputs: Mapping[str, Any]):
     return [n for n, _r in lines], result
 
 
-def _risk_rows(inputs: Mapping[str, Any]) -> tuple[list[tuple[int, dict]], list[list[Any]], Any]:
-    risks = _rows(inputs, "Risk", [c[0] for c in RISK_INPUTS], RISKS, "id")
+def _risk_rows(inputs: Mapping[str, Any], count: int = RISKS) -> tuple[list[tuple[int, dict]], list[list[Any]], Any]:
+    risks = _rows(inputs, "Risk", [c[0] for c in RISK_INPUTS], count, "id")
     element = _core(risk_contingency_element, risks, _risk_table, "Risk", "id", RISK_SHEET)
     return risks, _risk_table(risks), element
 
 
-def compute_build_up(inputs: Mapping[str, Any]) -> dict[str, Any]:
+def compute_build_up(inputs: Mapping[str, Any], lines: int = LINES) -> dict[str, Any]:
     """Every figure of the Cost build-up sheet, from sscr.allowable_costs."""
-    rows, result = build_up(inputs)
+    rows, result = build_up(inputs, lines)
     out: dict[str, Any] = {}
     for k in range(1, RATES + 1):
         out[_name("Rate", "value", k)] = None
@@ -522,7 +540,7 @@ def compute_build_up(inputs: Mapping[str, Any]) -> dict[str, Any]:
         k = next(k for k in range(1, RATES + 1) if cell_text(inputs.get(_name("Rate", "name", k))) == rate.name)
         out[_name("Rate", "value", k)] = float(rate.rate)
         out[_name("Rate", "scopes", k)] = "match" if rate.scopes_match else "review"
-    for n in range(1, LINES + 1):
+    for n in range(1, lines + 1):
         for key, *_rest in LINE_OUTPUTS:
             out[_name("Line", key, n)] = None
     for n, line in zip(rows, result.lines):
@@ -555,12 +573,12 @@ def compute_build_up(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def compute_risk(inputs: Mapping[str, Any]) -> dict[str, Any]:
+def compute_risk(inputs: Mapping[str, Any], count: int = RISKS) -> dict[str, Any]:
     """Every figure of the Risk register sheet: expected values (risk_contingency_element) and the
     Monte Carlo simulation (simulate_risk) with the sheet's trials and seed."""
-    risks, table, element = _risk_rows(inputs)
+    risks, table, element = _risk_rows(inputs, count)
     out: dict[str, Any] = {}
-    for n in range(1, RISKS + 1):
+    for n in range(1, count + 1):
         for key, *_rest in RISK_OUTPUTS:
             out[_name("Risk", key, n)] = None
     for (n, _r), risk in zip(risks, element.risks):
@@ -580,7 +598,8 @@ def compute_risk(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def component_build_up(inputs: Mapping[str, Any], components: int, prefix: str = "") -> dict[int, tuple[float, float]]:
+def component_build_up(inputs: Mapping[str, Any], components: int, prefix: str = "", lines: int = LINES,
+                       risks: int = RISKS) -> dict[int, tuple[float, float]]:
     """By component number: (agreed cost lines, risk contingency element at expected value) of the
     lines and risks that name the component. Every line and risk names a component of the Contract
     sheet priced by the pricing formula, exactly as it is written there (4.5)."""
@@ -608,14 +627,14 @@ def component_build_up(inputs: Mapping[str, Any], components: int, prefix: str =
                                     f"only components priced by the pricing formula have allowable costs")
         return i
 
-    lines: dict[int, list[float]] = {}
+    lines_of: dict[int, list[float]] = {}
     risks_of: dict[int, list[float]] = {}
-    rows, result = build_up(inputs)
+    rows, result = build_up(inputs, lines)
     for n, line in zip(rows, result.lines):
         i = owner(inputs.get(_name("Line", "component", n)), _name("Line", "component", n), "cost line")
-        lines.setdefault(i, []).append(line.allowable)
-    risks, _table, element = _risk_rows(inputs)
-    for (n, r), risk in zip(risks, element.risks):
+        lines_of.setdefault(i, []).append(line.allowable)
+    registered, _table, element = _risk_rows(inputs, risks)
+    for (n, r), risk in zip(registered, element.risks):
         i = owner(r["component"], _name("Risk", "component", n), "risk")
         risks_of.setdefault(i, []).append(risk.expected_value)
-    return {i: (math.fsum(lines.get(i, ())), math.fsum(risks_of.get(i, ()))) for i in {*lines, *risks_of}}
+    return {i: (math.fsum(lines_of.get(i, ())), math.fsum(risks_of.get(i, ()))) for i in {*lines_of, *risks_of}}

@@ -12,7 +12,7 @@ from sscr.allowable_costs import worked_case as case
 from sscr.checks import fmt
 from sscr.poco import poco_adjustment
 
-from .contract_model import basis_of_price_sheet, build_up_sheets, contract_sheet, template
+from .contract_model import ModelSize, model_sheets, template
 from .cost_build_up import case_from_tables
 
 COMPONENT = "Whole contract"
@@ -34,7 +34,12 @@ def _notes() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return contract, build_up
 
 
-def _template():
+_SIZED: dict[ModelSize, object] = {}
+
+
+def _template(size: ModelSize = ModelSize(components=COMPONENTS)):
+    if size in _SIZED:
+        return _SIZED[size]
     contract_notes, build_up_notes = _notes()
     poco = poco_adjustment(case.SUPPLY_CHAIN).deduction
     steps = case.PROFIT_RATE_STEPS
@@ -42,16 +47,16 @@ def _template():
                               component=COMPONENT, trials=case.SIMULATION_TRIALS, seed=case.SIMULATION_SEED,
                               notes=build_up_notes)
     defaults = [(COMPONENT, "firm", None, None, steps["cra"], steps["ia"], steps["csa"], None, poco)]
-    defaults += [(None,) * 8] * (COMPONENTS - 1)
-    sheets = [contract_sheet(COMPONENTS, defaults, "Worked case: build-up of allowable costs", contract_notes),
-              *build_up_sheets(filled), basis_of_price_sheet(COMPONENTS)]
-    return template(sheets, key="cost_build_up", filename="cost-build-up.xlsx",
+    defaults += [(None,) * 8] * (size.components - 1)
+    sheets = model_sheets(size, filled, defaults, "Worked case: build-up of allowable costs", contract_notes)
+    _SIZED[size] = template(sheets, size=size, sized=lambda names: _template(ModelSize.from_names(names)), key="cost_build_up", filename="cost-build-up.xlsx",
                     title="Build-up of allowable costs (worked case)",
                     description="The contract model filled with a worked case: 22 cost lines, two recovery rates, "
                                 "five risks; allowable costs, risk contingency element (expected value and Monte "
                                 "Carlo) and the price",
                     version=1, headline=("Lines_claimed", "Lines_allowable", "Risk_EV", "MC_P80",
                                          "AC_after_1", "CPR_1", "Price_after_1"))
+    return _SIZED[size]
 
 
 TEMPLATE = _template()
