@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import random
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -151,25 +150,34 @@ def test_a_value_outside_a_table_is_refused_by_cell(priced, tmp_path, sheet, whe
     assert not (tmp_path / "out" / "stray.xlsx").exists()
 
 
-def test_growing_keeps_every_value_typed(priced, tmp_path):
-    wb = openpyxl.load_workbook(priced["filled"])
+def test_growing_keeps_every_value_typed(tmp_path):
+    blank = tmp_path / "small.xlsx"
+    assert main(["new", "contract", str(blank), "--lines", "40", "--risks", "12"]) == 0
+    cells = {k: v for k, v in _case()[0].items()
+             if not k.startswith(("Line_", "Risk_")) or int(k.rsplit("_", 1)[1]) <= (40 if k[0] == "L" else 12)}
+    cells["Basis_AC_1"] = "labour from the 2025 recovery rate"
+    wb = openpyxl.load_workbook(blank)
+    for name, value in cells.items():
+        named_cell(wb, name).value = value
     wb["Contract"]["B200"] = "a note of the analyst's"
     source = tmp_path / "noted.xlsx"
     wb.save(source)
     grown = tmp_path / "grown.xlsx"
-    assert main(["new", "contract", str(grown), "--from", str(source), "--lines", "2100", "--risks", "250"]) == 0
-    got = values_by_name(grown, list(priced["cells"]))
-    assert got == {k: pytest.approx(v) if isinstance(v, float) else v for k, v in priced["cells"].items()}
-    names = set(openpyxl.load_workbook(grown).defined_names)
-    assert {"Line_id_2100", "Risk_id_250"} <= names
-    carried = openpyxl.load_workbook(grown)["Carried over"]
-    assert ("Contract", "B200", "a note of the analyst's") in [tuple(r) for r in carried.iter_rows(min_row=2,
-                                                                                                   values_only=True)]
+    assert main(["new", "contract", str(grown), "--from", str(source), "--lines", "75", "--components", "12"]) == 0
+    got = values_by_name(grown, list(cells))
+    assert got == {k: pytest.approx(v) if isinstance(v, float) else v for k, v in cells.items()}
+    wb = openpyxl.load_workbook(grown)
+    assert {"Line_id_75", "Risk_id_12", "Name_12"} <= set(wb.defined_names) and "Line_id_76" not in wb.defined_names
+    rows = [tuple(r[:3]) for r in wb["Carried over"].iter_rows(min_row=2, values_only=True)]
+    assert rows == [("Contract", "B200", "a note of the analyst's")]
+    assert regenerate_one(grown, tmp_path / "out").status == OK
     # a grown model is never cut, never written over its source, nor over a file without --overwrite
-    assert main(["new", "contract", str(tmp_path / "small.xlsx"), "--from", str(source), "--lines", "10"]) == 2
-    assert main(["new", "contract", str(source), "--from", str(source), "--lines", "3000"]) == 2
+    assert main(["new", "contract", str(tmp_path / "cut.xlsx"), "--from", str(source), "--lines", "10"]) == 2
+    assert not (tmp_path / "cut.xlsx").exists()
+    assert main(["new", "contract", str(source), "--from", str(source), "--lines", "300"]) == 2
+    before = grown.read_bytes()
     assert main(["new", "contract", str(grown), "--lines", "60"]) == 2
-    assert shutil.disk_usage(tmp_path)  # the files are real
+    assert grown.read_bytes() == before
 
 
 def test_sizes_out_of_range_are_refused(tmp_path, capsys):

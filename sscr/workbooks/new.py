@@ -3,8 +3,7 @@ an existing model grown to larger tables with every value typed in it carried ov
 
 ::
 
-    sscr new contract OUT.xlsx [--lines N] [--risks N] [--components N] [--supply-chain N]
-                               [--from MODEL.xlsx] [--overwrite]
+    sscr new contract OUT.xlsx [--lines N] [--risks N] [--components N] [--from MODEL.xlsx] [--overwrite]
 
 The model's input names keep their documented pattern at every size: a 2,000-line model has
 ``Line_amount_2000``. With ``--from``, the new model is the source's template (the blank model or
@@ -32,8 +31,7 @@ from .templates import TEMPLATES
 from .templates.contract_model import ModelSize, blank_model
 
 CARRIED_SHEET = "Carried over"
-OPTIONS = (("lines", "cost lines"), ("risks", "risks"), ("components", "components"),
-           ("supply_chain", "group supply chain contracts"))
+OPTIONS = (("lines", "cost lines"), ("risks", "risks"), ("components", "components"))
 MODEL_KEYS = ("contract_model", "cost_build_up")
 
 
@@ -99,8 +97,8 @@ def _checked_size(asked: dict[str, int | None], floor: ModelSize | None) -> Mode
 
 
 def new_contract(out: str | Path, *, source: str | Path | None = None, overwrite: bool = False,
-                 lines: int | None = None, risks: int | None = None, components: int | None = None,
-                 supply_chain: int | None = None) -> tuple[Path, ModelSize, int]:
+                 lines: int | None = None, risks: int | None = None,
+                 components: int | None = None) -> tuple[Path, ModelSize, int]:
     """Write a contract model of the sizes given (or grown from ``source``) to ``out``.
 
     Returns (the path written, the model's size, the number of the source's other filled cells
@@ -113,7 +111,7 @@ def new_contract(out: str | Path, *, source: str | Path | None = None, overwrite
         raise UsageError(f"{out.name} is the source model: write the grown model to a new file")
     if out.exists() and not overwrite:
         raise UsageError(f"{out} exists: choose another name, or add --overwrite to replace it")
-    asked = {"lines": lines, "risks": risks, "components": components, "supply_chain": supply_chain}
+    asked = {"lines": lines, "risks": risks, "components": components}
     if source is None:
         template = blank_model(_checked_size(asked, None))
         data = build_bytes(template)

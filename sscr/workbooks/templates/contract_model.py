@@ -32,19 +32,17 @@ COMPONENTS = 10
 
 @dataclass(frozen=True)
 class ModelSize:
-    """How many rows each of the model's tables holds: cost lines, risks, components and the group
-    supply chain contracts. A workbook's size is read from its defined names (``Line_id_2000`` is
+    """How many rows each of the model's tables holds: cost lines, risks and components. A workbook's size is read from its defined names (``Line_id_2000`` is
     the 2,000th cost line), so every size keeps the documented names."""
 
     lines: int = 50
     risks: int = 20
     components: int = COMPONENTS
-    supply_chain: int = 10
 
     #: The largest size of each table ``sscr new`` makes.
-    LIMITS = {"lines": 20_000, "risks": 2_000, "components": 60, "supply_chain": 1_000}
+    LIMITS = {"lines": 20_000, "risks": 2_000, "components": 60}
     #: The defined name whose number counts each table's rows.
-    COUNTED_BY = {"lines": "Line_id", "risks": "Risk_id", "components": "Name", "supply_chain": "SC_name"}
+    COUNTED_BY = {"lines": "Line_id", "risks": "Risk_id", "components": "Name"}
 
     def pairs(self) -> tuple[tuple[str, int], ...]:
         return tuple((k, getattr(self, k)) for k in self.COUNTED_BY)
