@@ -18,6 +18,7 @@ import numpy as np
 from . import checks
 from .errors import PricingInputError
 from .rates import parse_when, rate_key
+from .rules import incentive_cap
 
 Number = Union[float, np.ndarray]
 
@@ -32,6 +33,9 @@ FUNDING_ADJUSTMENT_FROM = dt.date(2017, 4, 1)
 _CRA_RULE = ("is outside -25%..+25% of the baseline profit rate (regulation 11(3); guidance 4.1): "
              "enter the adjustment as a fraction of the BPR, so -25% is -0.25")
 _IA_RULE = "is outside 0..2 percentage points (regulation 11(6); guidance 5.9): 1pp is 0.01"
+_IA_DATED_RULE = ("is above the maximum incentive adjustment for the contract kind at its date of agreement: 2 "
+                  "percentage points, or 10 for a qualifying defence contract agreed on or after 5 June 2026 "
+                  "(regulation 11(6); Single Source Contract (Amendment) Regulations 2026)")
 
 
 def cost_risk_adjustment(cra: Any, name: str = "cost risk adjustment") -> Number:
@@ -54,16 +58,50 @@ def _percent_message(name: str, v: float, index: Any = None) -> str:
     return f"{name} {checks.fmt(v)} {_CRA_RULE}; did you mean {checks.fmt(v / 100)} ({checks.fmt(v)}% of the BPR)?"
 
 
-def incentive_adjustment(ia: Any, name: str = "incentive adjustment") -> Number:
-    return checks.rate(name, ia, lo=0.0, hi=IA_LIMIT, rule=_IA_RULE)
+def incentive_adjustment(ia: Any, name: str = "incentive adjustment", *, limit: Any = IA_LIMIT,
+                         rule: str = _IA_RULE) -> Number:
+    """Step 3: zero up to the maximum in force (``limit``, a rate fraction; 2pp unless a date of
+    agreement and contract kind say otherwise: :func:`sscr.rules.incentive_cap`). A value of 0.1 or
+    more above the maximum reads as percentage points typed as a fraction (0.5 for 0.5pp) and gets
+    the figure it may mean, as the cost risk adjustment does."""
+    v = checks.rate(name, ia, lo=0.0, rule=rule)
+    slip = (v > limit + 1e-12) & (v >= 0.1) & (v / 100 <= limit + 1e-12)
+    if isinstance(v, float):
+        if slip:
+            raise PricingInputError(f"{name} {checks.fmt(v)} {rule}; did you mean {checks.fmt(v / 100)} "
+                                    f"({checks.fmt(v)} percentage points)?")
+    elif checks.is_collecting():
+        checks.record(name, v, slip, lambda n, x, i=None: f"{n} {checks.fmt(x)} {rule}; did you mean "
+                                                          f"{checks.fmt(x / 100)} ({checks.fmt(x)} percentage points)?")
+    checks.check(name, v, v <= np.asarray(limit) + 1e-12 if isinstance(v, np.ndarray) else v <= limit + 1e-12, rule)
+    return v
 
 
 def baseline_profit_rate(bpr: Any, name: str = "baseline profit rate") -> Number:
     return checks.rate(name, bpr, lo=0.0, rule="is negative: a baseline profit rate is zero or more")
 
 
+#: A capital servicing adjustment of 50 percentage points or more is refused as a unit slip. No
+#: Appendix B computation on real accounts reaches it: the adjustment is (fixed capital x fixed
+#: rate + working capital x working rate) / cost of production, and the highest published rate is
+#: the 2015/16 fixed capital servicing rate of 5.94%, so 50pp would need capital employed of more
+#: than 8.4 times a year's cost of production (a CP:CE ratio under 0.12; Appendix B's examples have
+#: 1.3 to 2). A figure of 0.5 or more is a per cent figure typed as a fraction (3.01 for 3.01%).
+CSA_SLIP = 0.5
+
+
 def capital_servicing(csa: Any, name: str = "capital servicing adjustment") -> Number:
-    return checks.rate(name, csa)
+    v = checks.rate(name, csa)
+    rule = ("is 50 percentage points or more in size, which no capital servicing adjustment by Appendix B reaches "
+            "(it would need capital employed over 8.4 times the cost of production): a likely unit slip")
+    slip = abs(v) >= CSA_SLIP
+    if isinstance(v, float):
+        if slip:
+            raise PricingInputError(f"{name} {checks.fmt(v)} {rule}; did you mean {checks.fmt(v / 100)} "
+                                    f"({checks.fmt(v)}%)?")
+    else:
+        checks.check(name, v, ~slip, rule, "; enter percentage points as fractions (3.01% is 0.0301)")
+    return v
 
 
 @dataclass(frozen=True)
@@ -100,7 +138,8 @@ class ContractProfitRate:
 
 
 def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_type: str = "standard",
-                         cost_of_capital_agreed: bool = False) -> ContractProfitRate:
+                         cost_of_capital_agreed: bool = False, date_of_agreement: Any = None,
+                         contract_kind: Any = None, ia_limit: Any = None) -> ContractProfitRate:
     """Contract profit rate by the four steps of regulation 11 (guidance v8, section 7).
 
     CPR = BPR + BPR x CRA + IA + CSA, with the running total after each step.
@@ -115,6 +154,12 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
             (guidance 6.19), unless ``cost_of_capital_agreed`` (guidance 6.20) when it is used.
         rate_type: "standard" (the baseline profit rate) or "GOCR".
         cost_of_capital_agreed: with GOCR, the parties agreed a cost of capital charge at step 4.
+        date_of_agreement: optional; the day the price was agreed, which sets the maximum incentive
+            adjustment with ``contract_kind`` (:func:`sscr.rules.incentive_cap`): 2pp, or 10pp for
+            a qualifying defence contract agreed on or after 5 June 2026. Without it the maximum is 2pp.
+        contract_kind: "QDC" (default) or "QSC".
+        ia_limit: optional maximum incentive adjustment per row (a rate fraction, or an array), for a
+            portfolio that has looked up each row's maximum already; overrides the date.
 
     Examples:
         Guidance section 7, Example 1:
@@ -126,7 +171,11 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
     gocr = _is_gocr(rate_type)
     b = baseline_profit_rate(bpr, "government owned contractor rate" if gocr else "baseline profit rate")
     c = cost_risk_adjustment(cra)
-    i = incentive_adjustment(ia)
+    if ia_limit is not None:
+        i = incentive_adjustment(ia, limit=ia_limit, rule=_IA_DATED_RULE)
+    else:
+        cap = incentive_cap(date_of_agreement, contract_kind)
+        i = incentive_adjustment(ia, limit=cap.limit, rule=cap.rule)
     s1 = b
     points = b * c
     s2 = s1 + points
