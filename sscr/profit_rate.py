@@ -250,11 +250,14 @@ def contract_profit_rate_six_step(bpr: Any, cra: Any, poco: Any, funding_adjustm
         cra: step 2 cost risk adjustment as a fraction of the BPR, -0.25..+0.25.
         poco: step 3 POCO deduction as a rate fraction (percentage points), zero or more.
         funding_adjustment: step 4 SSRO funding adjustment as a rate fraction, zero or more
-            (0.00025 for 0.025%); zero for agreements before 1 April 2017.
+            (0.00025 for 0.025%); zero for agreements before 1 April 2017. With a date of agreement
+            it may be None: the adjustment in force is looked up (the rate table's figure for the year).
         ia: step 5 incentive adjustment, 0..0.02.
         csa: step 6 capital servicing adjustment as a rate fraction.
-        date_of_agreement: optional; when given, it must be before 1 April 2024, and before
-            1 April 2017 the funding adjustment must be zero.
+        date_of_agreement: optional; the date the price being calculated was agreed (for an
+            amendment, the date of the amendment). It must be before 1 April 2024 (from then, four
+            steps: :func:`sscr.rules.profit_rate_steps`); a funding adjustment given must be the one in
+            force at it: zero before 1 April 2017, the published figure from then.
 
     Examples:
         >>> r = contract_profit_rate_six_step(0.0831, 0.1, 0.005, 0.00057, 0.0, 0.012)
@@ -264,20 +267,13 @@ def contract_profit_rate_six_step(bpr: Any, cra: Any, poco: Any, funding_adjustm
     b = baseline_profit_rate(bpr)
     c = cost_risk_adjustment(cra)
     p = checks.rate("POCO adjustment", poco, lo=0.0, rule="is negative: step 3 deducts an amount of zero or more")
-    f = checks.rate("SSRO funding adjustment", funding_adjustment, lo=0.0,
-                    rule="is negative: step 4 deducts the published adjustment, zero or more")
+    if date_of_agreement is not None:
+        f = _funding_adjustment_in_force(funding_adjustment, date_of_agreement)
+    else:
+        f = checks.rate("SSRO funding adjustment", funding_adjustment, lo=0.0,
+                        rule="is negative: step 4 deducts the published adjustment, zero or more")
     i = incentive_adjustment(ia)
     k = capital_servicing(csa)
-    if date_of_agreement is not None:
-        start = parse_when(date_of_agreement)
-        if start >= FOUR_STEPS_FROM.year:
-            raise PricingInputError(
-                f"date of agreement in {start}/{(start + 1) % 100:02d} is on or after 1 April 2024: the "
-                f"four-step process applies (guidance 1.23); use the four-step contract profit rate")
-        if start < FUNDING_ADJUSTMENT_FROM.year and not _is_zero(f):
-            raise PricingInputError(
-                f"SSRO funding adjustment {checks.fmt(funding_adjustment)} is given for an agreement before "
-                f"1 April 2017: step 4 did not apply until then (2015 review, figure 1); enter 0")
     points = b * c
     s1 = b
     s2 = s1 + points
@@ -289,5 +285,46 @@ def contract_profit_rate_six_step(bpr: Any, cra: Any, poco: Any, funding_adjustm
 
 
 def uses_six_steps(date_of_agreement: Any) -> bool:
-    """True when the date of agreement falls before 1 April 2024 (guidance 1.23)."""
-    return parse_when(date_of_agreement) < FOUR_STEPS_FROM.year
+    """True when the price was agreed before 1 April 2024 (guidance 1.23; :func:`sscr.rules.profit_rate_steps`).
+
+    The date is the one on which the price being calculated was agreed: for an amendment agreed on
+    or after 1 April 2024 to a contract agreed before, the amendment's date, so four steps (MOD and
+    SSRO teach-in questions and answers, 5 July 2024)."""
+    from .rules import profit_rate_steps
+
+    return profit_rate_steps(date_of_agreement) == 6
+
+
+def _funding_adjustment_in_force(given: Any, date_of_agreement: Any) -> Number:
+    """Step 4 of the six steps at the date of agreement: the SSRO funding adjustment in force, or the
+    figure given when it is that one (Act s.17(2); regulation 11 as made; :mod:`sscr.rules`)."""
+    from .rates import financial_year_label, rates_for
+    from .rules import funding_adjustment_rule, profit_rate_steps
+
+    label = financial_year_label(parse_when(date_of_agreement))
+    rule = funding_adjustment_rule(date_of_agreement)
+    if profit_rate_steps(date_of_agreement) == 4 or rule.value == "none":
+        raise PricingInputError(
+            f"date of agreement in {label} is on or after 1 April 2024: the four-step process applies (guidance "
+            f"1.23), and the SSRO funding adjustment does not exist from then ({rule.source}). The date that "
+            f"decides is the one on which the price being calculated was agreed, so an amendment agreed from "
+            f"1 April 2024 to an older contract is priced with four steps too: use the four-step contract profit "
+            f"rate (CPR)")
+    if rule.value == "zero":
+        in_force, where = 0.0, f"zero for an agreement before 1 April 2017 ({rule.source})"
+    else:
+        in_force = rates_for(date_of_agreement).ssro_funding_adjustment
+        where = f"{checks.pct(in_force)}, the figure published for {label} ({rule.source})"
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return in_force
+    f = checks.rate("SSRO funding adjustment", given, lo=0.0,
+                    rule="is negative: step 4 deducts the published adjustment, zero or more")
+    if not np.all(np.abs(np.asarray(f, dtype=float) - in_force) <= 1e-12):
+        if rule.value == "zero":
+            raise PricingInputError(
+                f"SSRO funding adjustment {checks.fmt(given)} is given for an agreement before 1 April 2017: "
+                f"step 4 did not apply until then (2015 review, figure 1); enter 0 or leave it empty")
+        raise PricingInputError(
+            f"SSRO funding adjustment {checks.fmt(given)} is not the one in force at the date of agreement: "
+            f"it is {where}; leave it empty to use it")
+    return f
