@@ -373,7 +373,11 @@ def parse_rates_csv(text: str, *, origin: str, user: bool) -> RateTable:
                                  f"\"2026/27\"")
         start = int(m.group(1))
         if start < FIRST_YEAR or start > 2200:
-            raise RatesFileError(f"{origin} line {line}: financial_year {label} is before {financial_year_label(FIRST_YEAR)}, the first year of the regulations")
+            raise RatesFileError(f"{origin} line {line}: financial_year {label} is outside "
+                                 f"{financial_year_label(FIRST_YEAR)} (the first year of the regulations) to 2200"
+                                 if start > 2200 else
+                                 f"{origin} line {line}: financial_year {label} is before "
+                                 f"{financial_year_label(FIRST_YEAR)}, the first year of the regulations")
         if start in years:
             raise RatesFileError(f"{origin} line {line}: financial_year {label} appears twice")
         applies_text = (row.get("applies_from") or "").strip()
