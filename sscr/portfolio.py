@@ -46,8 +46,8 @@ from . import checks
 from .capital_servicing import DOUBLE_CHECK_NOTE, capital_servicing_adjustment, needs_double_check
 from .errors import CapitalServicingWarning, PricingInputError
 from .price import formula_price
-from .profit_rate import FOUR_STEPS_FROM, IA_LIMIT, contract_profit_rate
-from .rules import QDC, contract_kind, incentive_cap
+from .profit_rate import FOUR_STEPS_FROM, contract_profit_rate, incentive_limit
+from .rules import QDC, contract_kind
 from .rates import (EVIDENCE, CapitalServicingRates, PublishedRates, default_table, financial_year_label,
                     parse_when, rate_key)
 from .tables import flag, normalise
@@ -414,7 +414,8 @@ class _Pricing:
                                 f"the six-step contract profit rate (CPR_SIX_STEP). The date is the one on which "
                                 f"the price was agreed: an amendment agreed from 1 April 2024 is priced with four "
                                 f"steps, so give the amendment's date")
-        self.ia_limit = self._incentive_caps(nums["ia"])
+        caps = self._incentive_caps()
+        self.ia_limit, self.ia_rule = caps if caps is not None else (None, None)
 
         csa_given = nums["csa"].present
         capital_any = np.zeros(n, bool)
@@ -474,9 +475,10 @@ class _Pricing:
             self._scalar_row(int(i), bool(gocr[i]), bool(agreed[i]), step1[i], nums, servicing)
         self._finish()
 
-    def _incentive_caps(self, ia: _Column) -> np.ndarray | None:
-        """Each row's maximum incentive adjustment from its date of agreement and contract kind, or None
-        (2pp, and the undated message) when the portfolio has neither column."""
+    def _incentive_caps(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each row's maximum incentive adjustment and the words of its rule, from its date of agreement
+        and contract kind (as :func:`sscr.profit_rate.incentive_limit` gives a single cell), or None
+        when the portfolio has neither column (2pp, as before)."""
         import pandas as pd
 
         if "date_of_agreement" not in self.columns and "contract_kind" not in self.columns:
@@ -487,23 +489,22 @@ class _Pricing:
             self._fail_map(bad)
         dates = (self.frame[self.columns["date_of_agreement"]].astype(object).to_numpy()
                  if "date_of_agreement" in self.columns else np.full(self.n, None, dtype=object))
+        undated = incentive_limit(None, QDC)
 
-        def cap(pair: tuple[Any, str]) -> tuple[float, str | None]:
+        def cap(pair: tuple[Any, str]) -> tuple[float, str]:
             when, kind = pair
             if _is_blank(when):
-                return IA_LIMIT, None
+                return incentive_limit(None, kind)
             try:
-                return incentive_cap(when, kind).limit, None
-            except PricingInputError as exc:  # a year across 5 June 2026: at least 2pp, and why not more
-                return IA_LIMIT, str(exc)
+                return incentive_limit(when, kind)
+            except PricingInputError:  # a date that is not one: its own message is already the row's
+                return undated
 
         pairs = pd.Series([(d, k) for d, k in zip(dates, kinds)], dtype=object)
-        found, bad = _distinct(pairs, cap, (IA_LIMIT, None))
+        found, _ = _distinct(pairs, cap, undated)
         limits = np.fromiter((f[0] for f in found), float, self.n)
-        for i, f in enumerate(found):
-            if f[1] is not None and ia.present[i] and ia.values[i] > limits[i] + 1e-12:
-                self.fail([i], f[1])
-        return limits
+        rules = np.array([f[1] for f in found], dtype=object)
+        return limits, rules
 
     def _blank_rows(self) -> np.ndarray:
         """Rows with nothing in any column (a range drawn larger than its data): left alone."""
@@ -627,7 +628,8 @@ class _Pricing:
             def call(r: np.ndarray, kind: str = kind, with_csa: bool = with_csa) -> Any:
                 return contract_profit_rate(step1[r], cra[r], ia[r], csa[r] if with_csa else None,
                                             rate_type=kind, cost_of_capital_agreed=kind == "GOCR" and with_csa,
-                                            ia_limit=None if self.ia_limit is None else self.ia_limit[r])
+                                            ia_limit=None if self.ia_limit is None else self.ia_limit[r],
+                                            ia_rule=None if self.ia_rule is None else self.ia_rule[r])
 
             idx, result = self._call(idx, call)
             if result is None:
@@ -666,7 +668,8 @@ class _Pricing:
                 kind = "GOCR" if gocr else "standard"
                 steps = contract_profit_rate(float(step1), cell("cra"), cell("ia"), csa, rate_type=kind,
                                              cost_of_capital_agreed=agreed,
-                                             ia_limit=None if self.ia_limit is None else float(self.ia_limit[i]))
+                                             ia_limit=None if self.ia_limit is None else float(self.ia_limit[i]),
+                                             ia_rule=None if self.ia_rule is None else str(self.ia_rule[i]))
                 price = formula_price(cell("allowable_costs"), steps.contract_profit_rate)
         except PricingInputError as exc:
             self.fail([i], str(exc))
