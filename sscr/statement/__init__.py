@@ -6,7 +6,7 @@ JSON (a documented, versioned schema), HTML, PDF and CSV tables.
     >>> statement = build_statement(read_model("workbooks/cost-build-up.xlsx"))   # doctest: +SKIP
 """
 
-from .build import SCHEMA_ID, SCHEMA_VERSION, build_statement
+from .build import SCHEMA_ID, SCHEMA_VERSION, build_statement, schema
 from .read import ModelReading, StatementError, read_model
 
-__all__ = ["SCHEMA_ID", "SCHEMA_VERSION", "ModelReading", "StatementError", "build_statement", "read_model"]
+__all__ = ["SCHEMA_ID", "SCHEMA_VERSION", "ModelReading", "StatementError", "build_statement", "read_model", "schema"]

@@ -110,8 +110,8 @@ class Trail:
         where = spec.inputs.get(name) or spec.outputs.get(name) or spec.values.get(name)
         value = self.reading.value(name)
         if where is None:  # a named range (a column of a table) or the Rates sheet
-            return {"name": name, "value": None, "range": True}
-        return {"name": name, "value": _json_value(value), "sheet": where.sheet, "cell": where.ref}
+            return {"name": name, "value": None, "range": True, "sheet": None, "cell": None}
+        return {"name": name, "value": _json_value(value), "range": False, "sheet": where.sheet, "cell": where.ref}
 
     def figure(self, name: str, pointer: str, label: str, unit: str, *, guidance: str | None = None,
                id: str | None = None) -> Any:

@@ -35,7 +35,7 @@ STATUSES = (("claimed", "claimed"), ("agreed", "agreed"), ("pending", "pending")
             ("excluded", "excluded"))
 
 
-def _guidance(date_of_agreement: Any) -> tuple[list[dict[str, Any]], str | None]:
+def _guidance(date_of_agreement: Any, guidance_file: Any = None) -> tuple[list[dict[str, Any]], str | None]:
     """The version of each statutory guidance document in force at the date of agreement."""
     if date_of_agreement is None:
         return [], ("the model records no date of agreement (Date_of_agreement), so the guidance in force cannot "
@@ -43,18 +43,19 @@ def _guidance(date_of_agreement: Any) -> tuple[list[dict[str, Any]], str | None]
     from sscr.guidance import guidance_in_force
     out = []
     for document in GUIDANCE_DOCUMENTS:
-        g = guidance_in_force(date_of_agreement, document)
+        g = guidance_in_force(date_of_agreement, document, guidance_file=guidance_file)
         out.append({"document": g.document, "version": str(g.version), "applies_from": g.applies_from.isoformat(),
-                    "title": g.title, "source": g.source})
+                    "title": g.title, "source": g.source, "evidence": g.evidence, "note": g.note or None})
     return out, None
 
 
-def build_statement(reading: ModelReading) -> dict[str, Any]:
-    """The statement of the model ``reading``: a dict that validates against the schema."""
+def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict[str, Any]:
+    """The statement of the model ``reading``: a dict that validates against the schema.
+    ``guidance_file`` adds later guidance versions (as ``SSCR_GUIDANCE_FILE``; :mod:`sscr.guidance`)."""
     trail = Trail(reading)
     r = reading
     date = as_date(r.inputs.get("Date_of_agreement"))
-    guidance, guidance_note = _guidance(date)
+    guidance, guidance_note = _guidance(date, guidance_file)
 
     contract: dict[str, Any] = {
         "name": r.inputs.get("Contract_name"),
@@ -140,10 +141,6 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
         "poco_deduction": trail.figure(f"POCO_{i}", f"{p}/allowable_costs_build_up/poco_deduction",
                                        f"{name}: POCO deduction", "money"),
     }
-    if build_up["other"] is None:
-        build_up["other"] = 0.0
-    if build_up["poco_deduction"] is None:
-        build_up["poco_deduction"] = 0.0
     ac = trail.figure(f"AC_after_{i}", f"{p}/allowable_costs", f"{name}: allowable costs", "money")
     bpr, cra, ia = r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), r.inputs.get(f"IA_{i}")
     csa = r.inputs.get(f"CSA_{i}")
@@ -324,7 +321,7 @@ def _poco(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> di
     formula = [c for c in components if c["allowable_costs_build_up"]]
     by = [{"name": c["name"], "stages": None, "basis": c["facts_and_assumptions"]["poco_deduction"]} for c in formula]
     names = [f"POCO_{c['number']}" for c in formula]
-    total = math.fsum(c["allowable_costs_build_up"]["poco_deduction"] for c in formula)
+    total = math.fsum(c["allowable_costs_build_up"]["poco_deduction"] or 0.0 for c in formula)
     return {"deduction": trail.derived("POCO_total", "/poco/deduction", "POCO deduction, all components", "money",
                                        total, "=" + ("+".join(names) or "0"), names, citation("POCO_1")),
             "by_component": by, "guidance": "Regulation 13A; allowable costs guidance Part I, Table 2"}
@@ -341,3 +338,10 @@ def _contract_level(r: ModelReading, trail: Trail) -> dict[str, Any]:
         "contract_ia": trail.figure("Contract_IA", f"{c}/contract_ia", "Contract level IA agreed", "money"),
         "max_price": trail.figure("Max_price", f"{c}/max_price", "Maximum price with both pots", "money"),
     }
+
+
+def schema() -> dict[str, Any]:
+    """The JSON schema of the statement (``schema/statement-v1.json``, JSON Schema 2020-12)."""
+    import json
+    from importlib import resources
+    return json.loads(resources.files("sscr.statement").joinpath("schema", "statement-v1.json").read_text("utf-8"))
