@@ -99,6 +99,10 @@ def check_input(spec: InputSpec, value: Any, rates: RateTable) -> Any:
             raise PricingInputError(
                 f"{name} {checks.fmt(value)} is not a financial year: the second year must follow the first, as in "
                 f"\"2024/25\"; choose one from the Rates sheet ({years[0]} to {years[-1]})")
+        if int(start) < 2014:
+            raise PricingInputError(
+                f"{name} {checks.fmt(value)} is before the Single Source Contract Regulations 2014 came into force "
+                f"(18 December 2014): the first financial year is 2014/15")
         if value.strip() not in years:
             raise PricingInputError(
                 f"{name} {checks.fmt(value)} is not in the rate table ({years[0]} to {years[-1]}): add the year to "
