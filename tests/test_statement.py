@@ -275,3 +275,31 @@ def test_read_model_refuses_a_flagged_input_never_a_traceback(tmp_path):
     path = model_with(WORKED_CASE, {"Financial_year": "2024/26"}, tmp_path / "y.xlsx")
     with pytest.raises(StatementError, match=r"y\.xlsx: Financial_year"):
         read_model(path)
+
+
+def test_the_guidance_in_force_at_the_date_of_agreement_is_stated(tmp_path):
+    """Regulation 23(3)(a): the date and version of the statutory guidance in force at agreement, from
+    sscr.guidance (each text's table "Versions of this guidance"). A model that records its date of
+    agreement gets the version of each of the three documents in force on that day."""
+    import datetime as dt
+
+    from sscr.guidance import guidance_in_force
+    reading = read_model(WORKED_CASE)
+    for day in (dt.date(2024, 10, 10), dt.date(2025, 3, 31), dt.date(2026, 6, 5)):
+        reading.inputs["Date_of_agreement"] = day
+        statement = build_statement(reading)
+        validator().validate(json.loads(json.dumps(statement)))
+        assert statement["contract"]["date_of_agreement"] == day.isoformat()
+        assert statement["guidance_note"] is None
+        got = {g["document"]: (g["version"], g["applies_from"]) for g in statement["guidance"]}
+        assert set(got) == {"allowable costs", "baseline profit rate", "alternative pricing"}
+        for document, (version, applies_from) in got.items():
+            want = guidance_in_force(day, document)
+            assert (version, applies_from) == (want.version, want.applies_from.isoformat())
+            assert dt.date.fromisoformat(applies_from) <= day
+        page = html(statement)
+        assert "Allowable Costs Guidance" in page
+    assert got["allowable costs"][0] == "7.3"  # 5 June 2026: version 7.3 applies from 1 April 2026
+    del reading.inputs["Date_of_agreement"]
+    statement = build_statement(reading)
+    assert statement["guidance"] == [] and "Date_of_agreement" in statement["guidance_note"]
