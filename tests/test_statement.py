@@ -303,3 +303,13 @@ def test_the_guidance_in_force_at_the_date_of_agreement_is_stated(tmp_path):
     del reading.inputs["Date_of_agreement"]
     statement = build_statement(reading)
     assert statement["guidance"] == [] and "Date_of_agreement" in statement["guidance_note"]
+
+
+def test_a_date_before_the_four_steps_is_refused_by_name_not_stated_as_four_steps():
+    """Contracts agreed before 1 April 2024 have six steps (regulation 11 as made): the statement
+    does not state four for them."""
+    import datetime as dt
+    reading = read_model(WORKED_CASE)
+    reading.inputs["Date_of_agreement"] = dt.date(2024, 3, 31)
+    with pytest.raises(StatementError, match=r"cost-build-up\.xlsx: the date of agreement 2024-03-31 .* six steps"):
+        build_statement(reading)
