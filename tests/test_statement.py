@@ -20,6 +20,8 @@ from pathlib import Path
 import jsonschema
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sscr.cli import main
 from sscr.profit_rate import contract_profit_rate
@@ -156,6 +158,9 @@ def test_every_figure_has_an_audit_entry_and_every_entry_its_figure(tmp_path):
     for path in _classes_of_models(tmp_path):
         statement = build_statement(read_model(path))
         validator().validate(json.loads(json.dumps(statement)))
+        links = _Links()
+        links.feed(html(statement))
+        assert set(links.hrefs) <= links.ids, path.name
         trail = statement["audit_trail"]
         pointers = {e["pointer"] for e in trail}
         for pointer, _value in numbers({k: v for k, v in statement.items() if k != "audit_trail"}):
@@ -313,3 +318,23 @@ def test_a_date_before_the_four_steps_is_refused_by_name_not_stated_as_four_step
     reading.inputs["Date_of_agreement"] = dt.date(2024, 3, 31)
     with pytest.raises(StatementError, match=r"cost-build-up\.xlsx: the date of agreement 2024-03-31 .* six steps"):
         build_statement(reading)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ac=st.floats(0, 1e9, allow_nan=False), cra=st.floats(-0.25, 0.25), ia=st.floats(0, 0.02),
+       csa=st.floats(-0.05, 0.05), share=st.floats(0, 1))
+def test_the_steps_add_up_to_the_cpr_and_the_price_is_the_formula_for_any_inputs(tmp_path, ac, cra, ia, csa, share):
+    """For any component within the rules of regulation 11: the running total after step 4 is the
+    model's CPR, each running total is the one before plus the step's adjustment, and the price is
+    allowable costs x (1 + CPR) on the allowable costs after the POCO deduction (Act s.15)."""
+    path = model_with(BLANK_MODEL, {"Name_1": "C", "Method_1": "firm", "AC_1": ac, "CRA_1": cra, "IA_1": ia,
+                                    "CSA_1": csa, "POCO_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
+    (c,) = build_statement(read_model(path))["components"]
+    total = 0.0
+    for step in c["steps"]:
+        total += step["adjustment"]
+        assert math.isclose(step["running_total"], total, rel_tol=1e-12, abs_tol=1e-15)
+    assert c["steps"][-1]["running_total"] == c["contract_profit_rate"]
+    assert c["allowable_costs"] == ac - ac * share
+    assert math.isclose(c["price"], c["allowable_costs"] * (1 + c["contract_profit_rate"]), rel_tol=1e-12,
+                        abs_tol=1e-9)
