@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 from .errors import PricingInputError
 
 #: Sub-command modules: each has ``add_parser(subparsers)`` and sets ``func`` on its parser.
-SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli", "sscr.rates_cli")
+SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli", "sscr.statement.cli", "sscr.rates_cli")
 
 EXAMPLES = """examples:
   sscr rates show 2026/27                the rates for contracts agreed in 2026/27, or what is missing

@@ -53,6 +53,7 @@ class FillResult:
     notes: list[str] = field(default_factory=list)
     written: int = 0
     core_values: int = 0  # figures only the core computes (Monte Carlo), written as values
+    inputs: dict[str, Any] = field(default_factory=dict)  # the inputs by name, as checked
 
 
 _LABEL = re.compile(r"^\d{4}/\d{2}$")
@@ -287,7 +288,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         lacking = sorted((set(spec.outputs) | set(spec.values)) - set(figures))
         raise RuntimeError(f"template {template.key}: compute and layout disagree (extra {extra}, lacking {lacking})")
 
-    result = FillResult(template.key, {}, {}, notes=notes)
+    result = FillResult(template.key, {}, {}, notes=notes, inputs=inputs)
     result.flags.extend(reconcile_rates(book, table))
     for name, out in spec.outputs.items():
         value = figures[name]
