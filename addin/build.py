@@ -288,10 +288,12 @@ def project(reg: Registration | None = None, template: Path | None = None) -> vb
             template_dir = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
         finally:
             ole.close()
-    # The references (stdole, Office for IRibbonControl, MSForms) as the template's project has them.
-    references = vba_project.reference_records(template_dir)
-    if b"Office" not in references:
+    # The one reference the code needs, the Office library (IRibbonControl), as the template's project
+    # has it (the template's other one, MSForms, names a file in its author's temporary folder).
+    groups = vba_project.reference_groups(vba_project.reference_records(template_dir))
+    if "Office" not in groups:
         raise BuildError("the template's VBA project has no reference to the Office library")
+    references = groups["Office"]
     modules = [vba_project.Module(name, kind, source(name)) for name, kind in SOURCE_MODULES]
     modules.append(vba_project.Module(UDF_VBA_MODULE, vba_project.STANDARD, reg.udf_module))
     modules.append(vba_project.Module(HELP_MODULE, vba_project.STANDARD, help_module(reg.macro_options)))

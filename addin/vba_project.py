@@ -270,3 +270,21 @@ def reference_records(dir_stream: bytes) -> bytes:
             inside = True
         pos += length
     return bytes(out)
+
+
+def reference_groups(references: bytes) -> dict[str, bytes]:
+    """REFERENCE records by the reference's name: each group starts with its REFERENCENAME record."""
+    groups: dict[str, bytearray] = {}
+    current = None
+    pos = 0
+    while pos < len(references):
+        rid, size = struct.unpack_from("<HI", references, pos)
+        record = references[pos:pos + 6 + size]
+        if rid == 0x0016:
+            current = record[6:].decode(ENCODING)
+            groups[current] = bytearray()
+        if current is None:
+            raise ValueError("a reference record before any REFERENCENAME")
+        groups[current] += record
+        pos += 6 + size
+    return {name: bytes(data) for name, data in groups.items()}
