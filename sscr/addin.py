@@ -105,17 +105,26 @@ def settings_text(existing: str, values: dict[str, str]) -> str:
     return "\n".join(out) + "\n"
 
 
+#: What Refresh imports beyond the core (the "excel" extra).
+REFRESH_NEEDS = ("openpyxl", "defusedxml")
+
+
 @dataclass(frozen=True)
 class Installed:
     addin: Path
     settings: Path
     interpreter: str
+    missing: tuple[str, ...] = ()
 
     def message(self) -> str:
-        return (f"Installed {self.addin}; Excel opens it with every workbook.\n"
+        text = (f"Installed {self.addin}; Excel opens it with every workbook.\n"
                 f"Settings: {self.settings} names the Python to run: {self.interpreter}\n"
                 f"Restart Excel: the SSCR pricing tab and the worksheet functions (=CPR(...), =CSA(...), ...) "
                 f"are then there.")
+        if self.missing:
+            text += (f"\nRefresh needs {', '.join(self.missing)}, which this Python lacks: "
+                     f"pip install 'sscr-pricing[excel]'")
+        return text
 
 
 def install(startup_dir: Path | None = None, settings_dir: Path | None = None, interpreter: str | None = None,
@@ -147,4 +156,7 @@ def install(startup_dir: Path | None = None, settings_dir: Path | None = None, i
         from xlwings import cli
 
         cli.runpython_install(None)
-    return Installed(target, settings, interpreter)
+    import importlib.util
+
+    missing = tuple(m for m in REFRESH_NEEDS if importlib.util.find_spec(m) is None)
+    return Installed(target, settings, interpreter, missing)
