@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 from .errors import PricingInputError
 
 #: Sub-command modules: each has ``add_parser(subparsers)`` and sets ``func`` on its parser.
-SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli", "sscr.addin_cli")
+SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli", "sscr.statement.cli", "sscr.addin_cli")
 
 #: What the install of the worksheet functions alone (for xlwings Lite) leaves out.
 WORKBOOKS_EXTRA = "pip install 'sscr-pricing[workbooks]'"
