@@ -84,6 +84,12 @@ def registration(build_module):
     return build_module.registration()
 
 
+def vba_arguments(fn) -> str:
+    """The argument list of a function's VBA wrapper: optional Python arguments are Optional."""
+    return ", ".join(("Optional " if p.default is not inspect.Parameter.empty else "") + p.name
+                     for p in inspect.signature(fn).parameters.values())
+
+
 def xml(zf: zipfile.ZipFile, part: str):
     return SafeET.fromstring(zf.read(part))
 
@@ -122,9 +128,11 @@ def test_xlwings_import_registers_every_function_in_the_sscr_category_with_its_h
         docs = [a["doc"] for a in info["args"]]
         assert all(d and not d.startswith("Positional argument") for d in docs), name
         assert (call["ArgumentDescriptions"] or []) == [d[:255] for d in docs]
-    assert ("CPR", "bpr, cra, ia, csa, Optional rate_type, Optional cost_of_capital_agreed") in declared
+    assert sorted(declared) == sorted((name, vba_arguments(fn)) for name, fn in REGISTRY.items())
+    assert vba_arguments(REGISTRY["CPR"]).startswith("bpr, cra, ia, csa, Optional rate_type")
     # In an add-in each call passes the workbook the formula is in, not the add-in.
-    assert ('CPR = XLPy.CallUDF("udfs", "CPR", Array(bpr, cra, ia, csa, rate_type, cost_of_capital_agreed), '
+    cpr_args = ", ".join(inspect.signature(REGISTRY["CPR"]).parameters)
+    assert (f'CPR = XLPy.CallUDF("udfs", "CPR", Array({cpr_args}), '
             'ActiveWorkbook, Application.Caller)') in registration.udf_module
 
 
@@ -242,7 +250,9 @@ def test_libreoffice_opens_the_addin_and_holds_every_module_in_its_basic_library
     assert library == sorted(MODULES)
     assert "Sub Refresh(control As IRibbonControl)" in ribbon
     assert 'RunPython "import sscr.addin; sscr.addin.refresh()"' in ribbon
-    assert "Function CPR(bpr, cra, ia, csa, Optional rate_type, Optional cost_of_capital_agreed)" in udfs_text
+    from udfs.edge import REGISTRY
+
+    assert f"Function CPR({vba_arguments(REGISTRY['CPR'])})" in udfs_text
 
 
 # --- MS-OVBA: compression and the PROJECT stream's encryption --------------------------------------------
