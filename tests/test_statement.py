@@ -338,3 +338,16 @@ def test_the_steps_add_up_to_the_cpr_and_the_price_is_the_formula_for_any_inputs
     assert c["allowable_costs"] == ac - ac * share
     assert math.isclose(c["price"], c["allowable_costs"] * (1 + c["contract_profit_rate"]), rel_tol=1e-12,
                         abs_tol=1e-9)
+
+
+def test_a_figure_typed_over_in_the_model_is_flagged_and_the_statement_states_the_cores(tmp_path):
+    """A computed cell typed over is kept in the model and flagged (as by sscr regenerate); the
+    statement states the core's figure and lists the flag."""
+    path = model_with(WORKED_CASE, {"Price_after_1": 1_600_000.0}, tmp_path / "typed.xlsx")
+    before = path.read_bytes()
+    statement = build_statement(read_model(path))
+    assert money(statement["components"][0]["price"]) == "£1,504,699.01"
+    assert [f["where"] for f in statement["flags"]] == ["Price_after_1"]
+    assert "1,600,000.00" in statement["flags"][0]["message"]
+    assert "typed over" in html(statement)
+    assert path.read_bytes() == before

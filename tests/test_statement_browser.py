@@ -156,3 +156,11 @@ def test_without_a_browser_the_pdf_is_refused_by_name_and_nothing_is_written(tmp
     err = capsys.readouterr().err
     assert "Chromium" in err and "nothing was written" in err
     assert not out.exists()
+
+
+def test_the_committed_preview_is_the_first_page_of_an_a4_statement():
+    preview = WORKED_CASE.parent / "previews" / "statement-1.png"
+    assert preview.is_file(), "python -m sscr.statement.preview"
+    image = Image.open(preview)
+    assert abs(image.size[1] / image.size[0] - 297 / 210) < 0.01
+    assert sum(image.convert("L").histogram()[:128]) > 1000  # text on it
