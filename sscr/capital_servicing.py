@@ -204,7 +204,8 @@ def _sum_rule(ce: Any) -> str:
 
 # --- capital employed and cost of production from the accounts (guidance 6.26-6.38) ---------------
 
-#: Items generally excluded from capital employed (guidance 6.30), as keys for itemised exclusions.
+#: Items generally excluded from capital employed (guidance 6.30), as keys for itemised exclusions. Surplus cash
+#: is 6.30(a)(vi): the text in reference/ splits item (v) over two lines, so that it reads as (vii).
 CAPITAL_EMPLOYED_EXCLUSIONS: dict[str, str] = {
     "goodwill": "goodwill, brands and customer lists acquired in a business combination (6.30(a)(i))",
     "fair_value_uplift": "fair value adjustments that needed no input of capital (6.30(a)(ii))",

@@ -72,6 +72,7 @@ CELL_CASES = [
     ("capital_servicing", {"Working_capital_d": -1e14}, ["Working_capital_d -1e+14", MONEY_LIMIT]),
     ("capital_servicing", {"Fixed_capital_b": 1e308}, ["Fixed_capital_b 1e+308", MONEY_LIMIT]),
     ("capital_servicing", {"Cost_of_production_d": 1e300}, ["Cost_of_production_d 1e+300", MONEY_LIMIT]),
+    ("capital_servicing", {"Fixed_capital_a": -1e6, "Working_capital_a": 1e6}, ["capital employed 0 is zero", "CP:CE ratio"]),
     ("capital_servicing", {"Fixed_capital_c": False}, ["Fixed_capital_c is FALSE"]),
     ("capital_servicing", {"Financial_year_c": "2031/32"}, ["Financial_year_c '2031/32'", "not in the rate table"]),
     ("capital_servicing", {"Financial_year_d": "next year"}, ["Financial_year_d 'next year'", "not a financial year"]),

@@ -9,6 +9,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 
 from sscr.capital_servicing import capital_servicing_adjustment
+from sscr.errors import PricingInputError
 from sscr.rates import RateTable
 
 from ..layout import (MONEY, PERCENT_DASH, RATIO_1DP, RATIO_2DP, PERCENT, Layout, Template, header, label,
@@ -71,7 +72,7 @@ def build(layout: Layout) -> None:
     line("pa", "", "Positive working capital servicing allowance (g x ii)")
     line("na", "", "Negative working capital servicing allowance (h x iii)")
     line("x", "", 'Capital servicing allowance "x"')
-    gap("Computation 4: capital servicing adjustment", "Appendix B computation 4 (printed 'for step 6': it is step 4 since 1 April 2024); with capital employed of zero, computation 5's total")
+    gap("Computation 4: capital servicing adjustment", "Appendix B computation 4 (printed 'for step 6': it is step 4 since 1 April 2024)")
     line("csa", "", 'Capital servicing adjustment for step 4 ("x" / e)')
     gap("Computation 5: the adjustment by elements", "Appendix B computation 5: equals computation 4")
     line("fe", "", "Fixed capital element (i/(d/a))")
@@ -95,12 +96,12 @@ def build(layout: Layout) -> None:
         layout.input(ws, at("wc"), f"Working_capital_{x}", wc, "money", MONEY, f"example ({x}) working capital")
         layout.output(ws, at("ce"), f"Capital_employed_{x}", f"Fixed_capital_{x}+Working_capital_{x}", MONEY)
         layout.input(ws, at("cp"), f"Cost_of_production_{x}", cp, "positive", MONEY, f"example ({x}) cost of production")
-        layout.output(ws, at("e"), f"CP_CE_{x}", f"IF(Capital_employed_{x}=0,0,Cost_of_production_{x}/Capital_employed_{x})", RATIO_1DP)
-        layout.output(ws, at("f"), f"Fixed_proportion_{x}", f"IF(Capital_employed_{x}=0,0,Fixed_capital_{x}/Capital_employed_{x})", RATIO_2DP)
+        layout.output(ws, at("e"), f"CP_CE_{x}", f"Cost_of_production_{x}/Capital_employed_{x}", RATIO_1DP)
+        layout.output(ws, at("f"), f"Fixed_proportion_{x}", f"Fixed_capital_{x}/Capital_employed_{x}", RATIO_2DP)
         layout.output(ws, at("g"), f"Positive_working_proportion_{x}",
-                      f"IF(Capital_employed_{x}=0,0,IF(Working_capital_{x}>=0,Working_capital_{x}/Capital_employed_{x},0))", RATIO_2DP)
+                      f"IF(Working_capital_{x}>=0,Working_capital_{x}/Capital_employed_{x},0)", RATIO_2DP)
         layout.output(ws, at("h"), f"Negative_working_proportion_{x}",
-                      f"IF(Capital_employed_{x}=0,0,IF(Working_capital_{x}<0,Working_capital_{x}/Capital_employed_{x},0))", RATIO_2DP)
+                      f"IF(Working_capital_{x}<0,Working_capital_{x}/Capital_employed_{x},0)", RATIO_2DP)
         layout.output(ws, at("fa"), f"Fixed_allowance_{x}", f"Fixed_proportion_{x}*Rate_fixed_{x}", PERCENT_DASH)
         layout.output(ws, at("pa"), f"Positive_working_allowance_{x}",
                       f"Positive_working_proportion_{x}*Rate_positive_{x}", PERCENT_DASH)
@@ -108,7 +109,7 @@ def build(layout: Layout) -> None:
                       f"Negative_working_proportion_{x}*Rate_negative_{x}", PERCENT_DASH)
         layout.output(ws, at("x"), f"Allowance_x_{x}",
                       f"Fixed_allowance_{x}+Positive_working_allowance_{x}+Negative_working_allowance_{x}", PERCENT_DASH)
-        layout.output(ws, at("csa"), f"CSA_{x}", f"IF(Capital_employed_{x}=0,CSA_combined_{x},Allowance_x_{x}/CP_CE_{x})", PERCENT, headline=True)
+        layout.output(ws, at("csa"), f"CSA_{x}", f"Allowance_x_{x}/CP_CE_{x}", PERCENT, headline=True)
         layout.output(ws, at("fe"), f"Fixed_element_{x}", f"Rate_fixed_{x}*Fixed_capital_{x}/Cost_of_production_{x}",
                       PERCENT_DASH)
         layout.output(ws, at("pe"), f"Positive_working_element_{x}",
@@ -155,6 +156,12 @@ def compute(inputs: Mapping[str, Any], rates: RateTable) -> dict[str, Any]:
     for x in EXAMPLES:
         year = rates.lookup(inputs[f"Financial_year_{x}"])
         servicing = year.capital_servicing_rates
+        if inputs[f"Fixed_capital_{x}"] + inputs[f"Working_capital_{x}"] == 0:
+            # The sheet lays out computations 1-4, which divide by capital employed; the core (CSA,
+            # CSA_STEPS) reaches the adjustment by computation 5 instead.
+            raise PricingInputError(
+                f"capital employed 0 is zero for example ({x}): the CP:CE ratio of this sheet's computations 1-4 "
+                f"(Appendix B computation 1) is undefined; CSA() and CSA_STEPS() compute it by computation 5")
         r = capital_servicing_adjustment(inputs[f"Fixed_capital_{x}"], inputs[f"Working_capital_{x}"],
                                          inputs[f"Cost_of_production_{x}"], servicing)
         out.update({
