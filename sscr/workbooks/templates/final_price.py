@@ -29,10 +29,10 @@ COLUMNS = "CDEFGHI"
 CITE = "J"
 FLAG = '0;-0;0'
 BAND = '0;-0;0'
-#: The curve: outturn profit rates from -20% in steps of 2.5 points.
-CURVE_POINTS = 23
+#: The curve: outturn profit rates from -20% to +35% in steps of 5 points.
+CURVE_POINTS = 12
 CURVE_START = -0.20
-CURVE_STEP = 0.025
+CURVE_STEP = 0.05
 TOL = "0.000000000001"
 
 
@@ -204,15 +204,18 @@ def build(layout: Layout) -> None:
                     Reference(ws, min_col=3, min_row=first, max_row=last), title="Adjustment by regulation 17")
     series.marker.symbol = "circle"
     chart.series.append(series)
-    chart.height, chart.width = 9, 18
-    ws.add_chart(chart, f"G{first - 1}")
+    chart.legend = None
+    chart.x_axis.tickLblPos = "low"
+    chart.y_axis.tickLblPos = "low"
+    chart.height, chart.width = 7, 15
+    ws.add_chart(chart, f"F{first - 2}")
 
     ws.column_dimensions["A"].width = 3
     ws.column_dimensions["B"].width = 62
     for c in COLUMNS:
         ws.column_dimensions[c].width = 14
     ws.column_dimensions[CITE].width = 24
-    page_setup(ws, f"A1:{CITE}{last + 1}")
+    page_setup(ws, f"A1:{CITE}{last + 1}", landscape=False)
 
 
 def compute(inputs: Mapping[str, Any], rates: RateTable) -> dict[str, Any]:
