@@ -171,7 +171,7 @@ def CSA_STEPS(fixed_capital, working_capital, cost_of_production, rates):
 
 @worksheet_function(args={"allowable_costs": "Allowable costs of the component (money), zero or more.",
                           "cpr": "Contract profit rate, e.g. 10.19%."})
-def PRICE(allowable_costs, cpr):
+def PRICE_FROM_CPR(allowable_costs, cpr):
     """Price by the pricing formula: allowable costs x (1 + contract profit rate)."""
     return formula_price(allowable_costs, cpr).price
 
