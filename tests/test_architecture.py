@@ -9,13 +9,13 @@ from pathlib import Path
 
 import sscr
 
-EDGES = {"sscr.cli", "sscr.portfolio_cli"}
+EDGES = {"sscr.cli", "sscr.portfolio_cli", "sscr.rates_cli", "sscr.__main__", "sscr.addin", "sscr.addin_cli"}
 
 
 def core_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(sscr.__path__, "sscr."):
-        if info.name in EDGES or info.name.startswith("sscr.workbooks"):
+        if info.name in EDGES or info.name.startswith(("sscr.workbooks", "sscr.statement")):  # edges: files
             continue
         names.append(info.name)
     return names

@@ -81,13 +81,13 @@ def test_price_is_the_core_arithmetic_or_a_message(tally):
     @given(st.one_of(st.floats(-10, 1e14), cell), rate_like)
     def run(ac, cpr):
         seen.append(1)
-        result = udfs.PRICE(ac, cpr)
+        result = udfs.PRICE_FROM_CPR(ac, cpr)
         valid = is_number(ac) and is_number(cpr) and 0 <= ac <= 1e13 and abs(cpr) < 1
         if isinstance(result, str):
             assert result.startswith("Error: ") and UNEXPECTED not in result, result
             assert not valid, result
         else:
-            assert valid, f"PRICE{(ac, cpr)} gave {result!r}"
+            assert valid, f"PRICE_FROM_CPR{(ac, cpr)} gave {result!r}"
             assert result == pytest.approx(ac * (1 + cpr), rel=1e-15, abs=1e-9)
 
     run()
@@ -130,7 +130,7 @@ def test_every_worksheet_function_gives_a_figure_or_a_message(tally):
 # --- regeneration ----------------------------------------------------------------------------------
 
 YEARS = [y.financial_year for y in default_table().years]
-year = st.one_of(st.sampled_from(YEARS), st.sampled_from(["2031/32", "2024/26", "24/25", "2014/15"]), cell)
+year = st.one_of(st.sampled_from(YEARS), st.sampled_from(["2031/32", "2024/26", "24/25", "2013/14"]), cell)
 money = st.one_of(st.floats(-1e7, 1e7), st.floats(-1e15, 1e15), cell)
 
 
