@@ -187,9 +187,24 @@ class XlwingsBook:
             bottom = ws.used_range.last_cell.row
         if bottom < top:
             return []
-        rows = ws.range((top, left), (bottom, right)).options(ndim=2).value
-        return [(make_ref(top + i, left + j), from_excel(v)) for i, row in enumerate(rows) for j, v in enumerate(row)
-                if v is not None and v != ""]
+        # Range.Formula, not Value: what was typed, with no recalculation needed to read it
+        texts = ws.range((top, left), (bottom, right)).formula
+        if isinstance(texts, str):
+            texts = ((texts,),)
+        out = []
+        for i, row in enumerate(texts):
+            for j, text in enumerate(row):
+                if text is None or text == "":
+                    continue
+                value: Any = text
+                if not text.startswith("="):
+                    try:
+                        value = float(text.replace(",", ""))
+                        value = int(value) if value.is_integer() else value
+                    except ValueError:
+                        pass
+                out.append((make_ref(top + i, left + j), value))
+        return out
 
     def flag(self, name: str, message: str, row: int = 0, col: int = 0) -> None:
         cell = self._cell(name, row, col)

@@ -39,7 +39,8 @@ class BlockRows:
 
 def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top: int,
                     defaults: list[tuple[Any, ...]] | None = None, *, bpr_name: str | None = None,
-                    poco: bool = False, money_format: str = MILLIONS, build_up: bool = False) -> BlockRows:
+                    poco: bool = False, money_format: str = MILLIONS, build_up: bool = False,
+                    capital: bool = False) -> BlockRows:
     """Lay out ``count`` components as columns from row ``top``.
 
     ``defaults`` are (name, method, allowable costs, bpr, cra, ia, csa, price) per component. With
@@ -98,7 +99,12 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     rows["bpr"] = row_label("(a)", "Baseline profit rate", "from the Rates sheet" if bpr_name else "")
     rows["cra"] = row_label("(b)", "Cost risk adjustment (% of the BPR)", "-25% to +25% of the BPR")
     rows["ia"] = row_label("(c)", "Incentive adjustment", "0 to 2pp")
-    rows["csa"] = row_label("(d)", "Capital servicing adjustment")
+    if capital:
+        rows["csa"] = row_label("", "Capital servicing adjustment typed",
+                                "input; leave empty to use the Capital servicing sheet (Appendix B)")
+        rows["csa_used"] = row_label("(d)", "Capital servicing adjustment", "typed, or computed from capital figures")
+    else:
+        rows["csa"] = row_label("(d)", "Capital servicing adjustment")
     rows["cpr"] = row_label("(e)", "Contract profit rate", "a + a x b + c + d", bold=True)
     heading("Price" + (" before the POCO adjustment" if poco else ""), "Pricing formula: price = AC + CPR x AC (Act s.15; 9.9)")
     rows["profit"] = row_label("(g)", "Profit", "f x e")
@@ -169,8 +175,12 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
                      optional=True)
         layout.input(ws, at("csa", col), f"{p}CSA_{i}", csa, "rate", PERCENT,
                      f"component {i} capital servicing adjustment", optional=True)
+        csa = f"{p}CSA_used_{i}" if capital else f"{p}CSA_{i}"
+        if capital:
+            layout.output(ws, at("csa_used", col), csa,
+                          f'IF({F(i)},IF(ISNUMBER({p}CSA_{i}),{p}CSA_{i},CSA_computed_{i}),"")', PERCENT)
         layout.output(ws, at("cpr", col), f"{p}CPR_{i}",
-                      f'IF({F(i)},{p}BPR_{i}+{p}BPR_{i}*{p}CRA_{i}+{p}IA_{i}+{p}CSA_{i},"")', PERCENT)
+                      f'IF({F(i)},{p}BPR_{i}+{p}BPR_{i}*{p}CRA_{i}+{p}IA_{i}+{csa},"")', PERCENT)
         layout.output(ws, at("profit", col), f"{p}Profit_{i}", f'IF({F(i)},{ac_name}*{p}CPR_{i},"")', money_format)
         layout.output(ws, at("price", col), f"{p}Price_{i}",
                       f'IF({p}Name_{i}="","",IF({F(i)},{ac_name}+{p}Profit_{i},{p}Alt_price_{i}))', money_format)
@@ -244,13 +254,16 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
 
 
 def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: float | None = None,
-                  poco: bool = False, build_up: Mapping[int, tuple[float, float]] | None = None) -> dict[str, Any]:
+                  poco: bool = False, build_up: Mapping[int, tuple[float, float]] | None = None,
+                  capital: Mapping[int, float] | None = None) -> dict[str, Any]:
     """Every figure of :func:`component_block`, from the core (aggregate_components, formula_price,
     contract_profit_rate). ``bpr`` is the model's looked-up baseline profit rate, when BPR is not an input.
     ``build_up`` gives, by component number, the agreed cost lines and the risk contingency element
     attributed to it (the block was laid out with ``build_up=True``)."""
     p = prefix
     inputs = dict(inputs)
+    for i, computed in (capital or {}).items():  # Appendix B from the Capital servicing sheet
+        inputs[f"{p}CSA_{i}"] = computed
     if build_up is not None:
         for i in range(1, count + 1):
             lines, risk = build_up.get(i, (0.0, 0.0))
@@ -349,6 +362,8 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
             out[f"{p}AC_total_{i}"] = (inputs.get(f"{p}AC_{i}") or 0.0) if formula else None
         if bpr is not None:
             out[f"{p}BPR_{i}"] = bpr if formula else None
+        if capital is not None:
+            out[f"{p}CSA_used_{i}"] = inputs.get(f"{p}CSA_{i}") if formula else None
         steps = None
         if formula:
             steps = contract_profit_rate(bpr_of(i), inputs[f"{p}CRA_{i}"], inputs[f"{p}IA_{i}"], inputs[f"{p}CSA_{i}"])

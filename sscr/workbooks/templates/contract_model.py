@@ -18,11 +18,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 from openpyxl.utils import get_column_letter
 
+from sscr.components import method_kind
 from sscr.rates import RateTable
 
 from ..layout import MONEY_2DP, PERCENT, Layout, Template, label, lookup, page_setup, section, title
 from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
+from .model_capital import CAPITAL_SHEET, capital_sheet, compute_capital
 from .cost_build_up import (BLANK, BUILD_UP_SHEET, GROW, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
                             component_build_up, compute_build_up, compute_risk, cost_types_sheet, risk_sheet)
 
@@ -96,7 +98,7 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
         label(ws, "D8", "Baseline profit rate guidance 3.2-3.7: the rate for the financial year of agreement", note=True)
         ws.merge_cells("C6:E6")
         rows = component_block(layout, ws, "", count, 10, list(defaults) if defaults else None, bpr_name="BPR",
-                               poco=True, money_format=MONEY_2DP, build_up=True)
+                               poco=True, money_format=MONEY_2DP, build_up=True, capital=True)
         for k, note in enumerate(notes, start=1):
             label(ws, f"B{rows.last + k}", note, note=True)
         ws.freeze_panes = "C12"
@@ -114,8 +116,13 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
     def compute(inputs: Mapping[str, Any], rates: RateTable, figures: Mapping[str, Any]) -> dict[str, Any]:
         bpr = rates.lookup(inputs["Financial_year"]).baseline_profit_rate
         out = {"BPR": bpr}
+        formula = {i: inputs.get(f"Name_{i}") is not None and inputs.get(f"Method_{i}") is not None
+                   and method_kind(inputs[f"Method_{i}"], f"Method_{i}") == "formula" for i in range(1, count + 1)}
+        capital, computed = compute_capital(inputs, rates, count, formula)
+        out.update(capital)
         out.update(compute_block(inputs, "", count, bpr=bpr, poco=True,
-                                 build_up=component_build_up(inputs, count, lines=size.lines, risks=size.risks)))
+                                 build_up=component_build_up(inputs, count, lines=size.lines, risks=size.risks),
+                                 capital=computed))
         return out
 
     return ModelSheet("Contract", build, compute)
@@ -137,10 +144,19 @@ def basis_of_price_sheet(count: int = COMPONENTS) -> ModelSheet:
                       lambda inputs, rates, figures: compute_basis(inputs, count))
 
 
+def capital_servicing_sheet(count: int, defaults: Mapping[int, Mapping[str, float]] | None = None) -> ModelSheet:
+    """The Capital servicing sheet (:mod:`.model_capital`); its figures come with the Contract sheet's."""
+    return ModelSheet(CAPITAL_SHEET, lambda layout: capital_sheet(layout, count, defaults),
+                      lambda inputs, rates, figures: {})
+
+
 def model_sheets(size: ModelSize, case: Case = BLANK, defaults: Sequence[tuple[Any, ...]] | None = None,
-                 contract_name: str | None = None, notes: Sequence[str] = ()) -> list[ModelSheet]:
-    """The model's sheets for ``size``, filled with ``case`` and the component ``defaults``."""
+                 contract_name: str | None = None, notes: Sequence[str] = (),
+                 capital: Mapping[int, Mapping[str, float]] | None = None) -> list[ModelSheet]:
+    """The model's sheets for ``size``, filled with ``case``, the component ``defaults`` and their
+    ``capital`` figures."""
     return [contract_sheet(size.components, defaults, contract_name, notes, size=size),
+            capital_servicing_sheet(size.components, capital),
             *build_up_sheets(case, size), basis_of_price_sheet(size.components)]
 
 
