@@ -184,3 +184,17 @@ def test_sizes_out_of_range_are_refused(tmp_path, capsys):
     assert main(["new", "contract", str(tmp_path / "a.xlsx"), "--lines", "0"]) == 2
     assert "--lines 0 is not a number of cost lines from 1 to 20,000" in capsys.readouterr().out
     assert not (tmp_path / "a.xlsx").exists()
+
+
+@pytest.mark.parametrize("size", [ModelSize(), ModelSize(lines=7, risks=3, components=2),
+                                  ModelSize(lines=130, risks=41, components=31)])
+def test_a_spec_laid_out_without_a_workbook_is_the_workbooks_own(size):
+    """Regeneration lays a sized template out on a stand-in (fast at thousands of rows); the names,
+    formulas, inputs and table extents must be exactly those of the workbook the build writes."""
+    from sscr.workbooks.templates import TEMPLATES
+    from sscr.workbooks.templates.contract_model import blank_model
+    for template in (blank_model(size), TEMPLATES["cost_build_up"].sized(
+            {f"Line_id_{size.lines}", f"Risk_id_{size.risks}", f"Name_{size.components}"})):
+        real, dry = template.layout(), template.layout(dry=True)
+        assert (real.inputs, real.outputs, real.values, real.tables) == (dry.inputs, dry.outputs, dry.values, dry.tables)
+        assert set(real.wb.defined_names) == dry._names

@@ -19,7 +19,7 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "workbooks" / "previews"
 DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "workbooks"
 
 
-def render_previews(workbooks: Sequence[Path], out_dir: Path, *, dpi: int = 75) -> list[Path]:
+def render_previews(workbooks: Sequence[Path], out_dir: Path, *, dpi: int = 120) -> list[Path]:
     """PNG previews of ``workbooks`` in ``out_dir``: ``<stem>.png`` (or ``<stem>-<page>.png`` for
     templates of several pages) and ``rates.png``. Returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -47,7 +47,7 @@ def render_previews(workbooks: Sequence[Path], out_dir: Path, *, dpi: int = 75) 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sscr.workbooks.previews", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--dpi", type=int, default=75)
+    parser.add_argument("--dpi", type=int, default=120)
     parser.add_argument("workbooks", nargs="*", type=Path, help="default: workbooks/*.xlsx")
     args = parser.parse_args(argv)
     books = args.workbooks or sorted(DEFAULT_SOURCE.glob("*.xlsx"))
