@@ -10,7 +10,6 @@ import pytest
 
 from sscr.capital_servicing import (BalanceSheet, capital_employed_from_balance_sheets, capital_servicing_adjustment,
                                     cost_of_production_from_accounts)
-from sscr.rates import RateTable
 from sscr.workbooks.regenerate import FAILED, OK, regenerate_one
 from sscr.workbooks.templates import TEMPLATES
 from workbook_helpers import copy_templates, named_cell, values_by_name
@@ -78,11 +77,18 @@ def test_conflicting_or_partial_capital_figures_are_refused(tmp_path, cells, tex
     assert result.status == FAILED and text in result.message, result.message
 
 
-def test_the_worked_case_takes_its_csa_from_capital_figures():
-    template = TEMPLATES["cost_build_up"]
-    spec = template.spec()
-    assert spec.inputs["CSA_1"].default is None and spec.inputs["Fixed_capital_1"].default == 1_000_000
-    from sscr.workbooks.fill import expected_values
-    got = expected_values(template, {n: s.default for n, s in spec.inputs.items()}, RateTable.packaged())
-    assert got["Cap_on_1"] == 1.0 and round(got["CSA_used_1"] * 100, 4) == 1.5
+def test_the_worked_case_capital_figures_give_its_typed_csa(tmp_path):
+    """The worked case types its 1.5pp; the same component's capital figures (fixed and working
+    capital £1,000,000 each, cost of production £4,240,000, 2024/25 rates) compute it on the
+    Capital servicing sheet to the same contract profit rate and price."""
+    folder = copy_templates(tmp_path, "cost-build-up.xlsx")
+    wb = openpyxl.load_workbook(folder / "cost-build-up.xlsx")
+    for name, value in {"CSA_1": None, "Fixed_capital_1": 1_000_000, "Working_capital_1": 1_000_000,
+                        "Cost_of_production_1": 4_240_000}.items():
+        named_cell(wb, name).value = value
+    wb.save(folder / "in.xlsx")
+    result = regenerate_one(folder / "in.xlsx", tmp_path / "out")
+    assert result.status == OK, result.message
+    got = values_by_name(tmp_path / "out" / "in.xlsx", ["CSA_used_1", "CPR_1", "Price_after_1"])
+    assert round(got["CSA_used_1"] * 100, 4) == 1.5
     assert round(got["CPR_1"] * 100, 2) == 10.65 and round(got["Price_after_1"], 2) == 1_504_699.01

@@ -269,10 +269,6 @@ class Range:
         return self._bottom - self.row + 1, self._right - self.column + 1
 
     @property
-    def last_cell(self) -> "Range":
-        return Range(self.sheet, self._bottom, self._right, self._bottom, self._right)
-
-    @property
     def count(self) -> int:
         rows, cols = self.shape
         return rows * cols
@@ -445,10 +441,6 @@ class Names:
 
     def __len__(self) -> int:
         return len(self._all())
-
-    @property
-    def last_cell(self) -> "Range":
-        return Range(self.sheet, self._bottom, self._right, self._bottom, self._right)
 
     @property
     def count(self) -> int:

@@ -184,7 +184,8 @@ class XlwingsBook:
             return []
         ws = self.book.sheets[sheet]
         if bottom is None:
-            bottom = ws.used_range.last_cell.row
+            used = ws.used_range
+            bottom = used.row + used.shape[0] - 1
         if bottom < top:
             return []
         # Range.Formula, not Value: what was typed, with no recalculation needed to read it

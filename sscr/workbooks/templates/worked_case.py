@@ -17,8 +17,6 @@ from .cost_build_up import case_from_tables
 
 COMPONENT = "Whole contract"
 COMPONENTS = 3
-#: The component's capital figures (baseline profit rate guidance Appendix B inputs), giving its CSA.
-CAPITAL = {1: {"Fixed_capital": 1_000_000.0, "Working_capital": 1_000_000.0, "Cost_of_production": 4_240_000.0}}
 
 
 def _notes() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -48,12 +46,9 @@ def _template(size: ModelSize = ModelSize(components=COMPONENTS)):
     filled = case_from_tables(case.COST_LINES, case.RECOVERY_RATES, case.INDICES, case.RISK_REGISTER,
                               component=COMPONENT, trials=case.SIMULATION_TRIALS, seed=case.SIMULATION_SEED,
                               notes=build_up_notes)
-    # step 4 from the component's capital figures (Appendix B), with the 2024/25 rates 3.26%, 3.10%, 1.61%:
-    # (1,000,000 x 3.26% + 1,000,000 x 3.10%) / 4,240,000 = 1.5pp, the case's CSA
-    defaults = [(COMPONENT, "firm", None, None, steps["cra"], steps["ia"], None, None, poco)]
+    defaults = [(COMPONENT, "firm", None, None, steps["cra"], steps["ia"], steps["csa"], None, poco)]
     defaults += [(None,) * 8] * (size.components - 1)
-    sheets = model_sheets(size, filled, defaults, "Worked case: build-up of allowable costs", contract_notes,
-                          capital=CAPITAL)
+    sheets = model_sheets(size, filled, defaults, "Worked case: build-up of allowable costs", contract_notes)
     _SIZED[size] = template(sheets, size=size, sized=lambda names: _template(ModelSize.from_names(names)), key="cost_build_up", filename="cost-build-up.xlsx",
                     title="Build-up of allowable costs (worked case)",
                     description="The contract model filled with a worked case: 22 cost lines, two recovery rates, "
