@@ -22,6 +22,7 @@ from sscr.rates import RateTable
 from sscr.dates import long_date
 from sscr.errors import PricingInputError
 from sscr.guidance import packaged_guidance
+from sscr.profit_rate import incentive_adjustment, incentive_limit
 from sscr.rates import financial_year_label, financial_year_of, rate_rows
 from sscr.rules import incentive_cap, packaged_rules
 
@@ -105,6 +106,10 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
         out: dict[str, Any] = {"BPR": bpr, "BPR_evidence": next(
             r["evidence"] for r in rate_rows(rates) if r["financial_year"] == year.financial_year)}
         out["IA_cap"] = incentive_cap(day, kind).limit
+        limit, rule = incentive_limit(day, kind)
+        for i in range(1, count + 1):  # each IA cell against the maximum in force, by its own name
+            if inputs.get(f"IA_{i}") is not None:
+                incentive_adjustment(inputs[f"IA_{i}"], f"IA_{i}", limit=limit, rule=rule)
         for key, document in GUIDANCE_DOCUMENTS.items():
             out[f"Guidance_{key}"] = guidance_shown(day, document)
         out.update(compute_block(inputs, "", count, bpr=bpr, poco=True,
