@@ -66,7 +66,7 @@ def commercial_price(observed_price: Any, adjustments: Mapping[str, Any] | None 
         >>> commercial_price(1000.0, {"volume": -50.0, "specification": 20.0}).price
         970.0
     """
-    observed = float(checks.money("observed price", observed_price, nonnegative=True))
+    observed = float(checks.money("observed price", checks.single("observed price", observed_price), nonnegative=True))
     seen: dict[str, float] = {}
     for name, amount in (adjustments or {}).items():
         factor = commercial_factor(name)
@@ -138,10 +138,11 @@ def cruv_lines(volumes: Any, unit_rates: Any, escalation: Any = None) -> CruvPri
         checks.check("escalation factors", e, e > 0,
                      "must be above zero: a multiplier of the unit rate from the framework agreement (1.03 for 3% up; "
                      "guidance 7.6)")
-    escalated = r * e
-    lines = v * escalated
-    total = float(checks.money("CRUV price", float(np.dot(v, escalated)) if escalation is not None
-                               else float(np.dot(v, r))))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by the money check below
+        escalated = r * e
+        lines = v * escalated
+        total = float(np.dot(v, escalated)) if escalation is not None else float(np.dot(v, r))
+    total = float(checks.money("CRUV price", total))
     return CruvPrice(tuple(v.tolist()), tuple(r.tolist()), tuple(e.tolist()), tuple(escalated.tolist()),
                      tuple(lines.tolist()), total)
 
@@ -289,6 +290,8 @@ def previously_agreed_price(provided_price: Any, unprovided_agreed_price: Any = 
         >>> r.total, r.election
         (980.0, 're-determined (5.12(b)(ii))')
     """
+    unprovided_agreed_price = checks.single("unprovided agreed price", unprovided_agreed_price)
+    unprovided_redetermined_price = checks.single("unprovided re-determined price", unprovided_redetermined_price)
     provided = fixed_component("provided before conversion (5.12(a))", provided_price)
     unprovided = None
     election = "none"
@@ -332,6 +335,11 @@ def agreed_profit_rate_change(allowable_costs: Any, agreed_cpr: Any, *, correcte
         >>> round(agreed_profit_rate_change(100.0, 0.10, added_incentive=0.01).price_change, 6)
         1.0
     """
+    allowable_costs, agreed_cpr, corrected_cpr, added_incentive, existing_incentive = (
+        checks.single(n, v) for n, v in (("allowable costs", allowable_costs), ("agreed contract profit rate", agreed_cpr),
+                                         ("corrected contract profit rate", corrected_cpr),
+                                         ("added incentive adjustment", added_incentive),
+                                         ("existing incentive adjustment", existing_incentive)))
     ac = float(checks.money("allowable costs", allowable_costs, nonnegative=True))
     agreed = float(checks.rate("agreed contract profit rate", agreed_cpr))
     if (corrected_cpr is None) == (added_incentive is None):
@@ -362,5 +370,6 @@ def fixed_component(name: str, price: Any, method: str = "previously agreed") ->
     if kind not in ("previously agreed", "novated"):
         raise PricingInputError(
             f"fixed component method {checks.fmt(method)} must be \"previously agreed\" or \"novated\"")
-    value = float(checks.money(f"component {name} price", price, nonnegative=True))
+    value = float(checks.money(f"component {name} price", checks.single(f"component {name} price", price),
+                               nonnegative=True))
     return Component(str(name), kind, price=value)

@@ -42,7 +42,10 @@ def _adjustments(value: Any) -> dict[str, Any] | None:
     """Two columns, factor and amount, with or without a header row."""
     if _blank(value) or (isinstance(value, list) and all(_blank(v) for r in value for v in (r if isinstance(r, list) else [r]))):
         return None
-    rows = value if isinstance(value, list) and all(isinstance(r, list) for r in value) else [value]
+    if not isinstance(value, list):
+        raise PricingInputError(f"adjustments {checks.fmt(value)} is one value: give a range of two columns, factor and "
+                                f"amount (Table 2; guidance 3.20-3.21)")
+    rows = value if all(isinstance(r, list) for r in value) else [value]
     out: dict[str, Any] = {}
     for k, row in enumerate(rows):
         if all(_blank(v) for v in row):
