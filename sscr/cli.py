@@ -19,6 +19,8 @@ EXAMPLES = """examples:
   sscr rates check my-rates.csv          validate it and see what it adds or changes
   sscr regenerate workbooks/ --out build/regenerated --rates-file my-rates.csv
   sscr price portfolio.csv --out priced.csv --rates-file my-rates.csv
+  sscr statement workbooks/cost-build-up.xlsx --out build/statement
+                                         the contract pricing statement: HTML, PDF and JSON
 
 'sscr COMMAND --help' describes each command."""
 
