@@ -139,6 +139,7 @@ class Cell:
     style: int
     type: str
     shared_formula: bool = False
+    array_formula: bool = False  # an array formula (or a data table): what-if machinery, not one value
 
 
 _ATTR = re.compile(r'([\w:.-]+)\s*=\s*("[^"]*"|\'[^\']*\')')
@@ -426,12 +427,13 @@ class XlsxPackage:
         typ = a.get("t", "n")
         style = int(a.get("s", "0") or 0)
         body = element[m.end():] if m and m.group(3) != "/" else ""
-        formula, shared = None, False
+        formula, shared, array = None, False, False
         fm = _F.search(body)
         if fm:
             fa = attrs(fm.group(1))
             formula = html.unescape(fm.group(3) or "")
             shared = fa.get("t") == "shared" and not formula
+            array = fa.get("t") in ("array", "dataTable")
         vm = _V.search(body)
         raw = html.unescape(vm.group(1)) if vm and vm.group(1) is not None else None
         value: Any
@@ -453,7 +455,7 @@ class XlsxPackage:
                 value = _number(raw)
             except ValueError:
                 value = raw
-        return Cell(ref, formula, value, style, typ, shared)
+        return Cell(ref, formula, value, style, typ, shared, array)
 
     def write_cached(self, sheet_name: str, ref: str, value: Any) -> None:
         """Set the cached value of the formula in ``ref``, keeping its formula and style."""
