@@ -92,6 +92,33 @@ class Book(Protocol):
 RATES_TABLE = "Rates_table"
 
 
+class FormulaView:
+    """A book's formula cells as its own formulas compute them, by defined name.
+
+    ``value(name)`` is the figure (an :class:`~sscr.workbooks.evaluate.Error` for an Excel error,
+    :data:`~sscr.workbooks.evaluate.UNKNOWN` where the evaluator cannot say, with ``reason(name)``);
+    ``cell(name, row, col)`` a cell's key; ``precedents(name)`` the keys of every cell its formula
+    reads, directly or through others.
+    """
+
+    def __init__(self, book: "FileBook"):
+        from .evaluate import Evaluator
+        self.book = book
+        self.evaluator = Evaluator(book.package)
+
+    def cell(self, name: str, row: int = 0, col: int = 0) -> tuple[str, str]:
+        return self.book._cell(name, row, col)
+
+    def value(self, name: str) -> Any:
+        return self.evaluator.value(*self.cell(name))
+
+    def reason(self, name: str) -> str | None:
+        return self.evaluator.reason(*self.cell(name))
+
+    def precedents(self, name: str) -> set[tuple[str, str]]:
+        return self.evaluator.precedents(*self.cell(name))
+
+
 class FileBook:
     """:class:`Book` over an xlsx file: reads with a safe XML parser, writes only changed cells."""
 
@@ -143,8 +170,19 @@ class FileBook:
         return CellContent(cell.formula, cell.value, cell.shared_formula)
 
     def write_computed(self, name: str, value: Any) -> None:
+        """The formula's cached value: a figure, an Excel error value, or (UNKNOWN) none at all."""
+        from .evaluate import UNKNOWN
         sheet, ref = self._cell(name)
-        self.package.write_cached(sheet, ref, value)
+        if value is UNKNOWN:
+            self.package.clear_cached(sheet, ref)
+        else:
+            self.package.write_cached(sheet, ref, value)
+
+    def formulas(self) -> "FormulaView":
+        """What the workbook's own formulas compute, as it now holds its cells (see
+        :mod:`sscr.workbooks.evaluate`). Call it after the fill has written the cells it writes
+        as values (the Rates sheet, the core's values)."""
+        return FormulaView(self)
 
     def write_value(self, name: str, value: Any) -> None:
         sheet, ref = self._cell(name)

@@ -474,7 +474,9 @@ class Evaluator:
             key = todo.pop()
             for p in self._read.get(key, ()):
                 if isinstance(p[1], Area):
-                    todo.extend(c for c in self._ranges_keys(p[0], p[1]) if c not in seen)
+                    for c in self._ranges_keys(p[0], p[1]) - seen:
+                        seen.add(c)
+                        todo.append(c)
                     continue
                 if p not in seen:
                     seen.add(p)

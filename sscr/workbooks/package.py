@@ -481,6 +481,27 @@ class XlsxPackage:
             sheet.replace(ref, new)
             self._touch(sheet_name)
 
+    def clear_cached(self, sheet_name: str, ref: str) -> None:
+        """Remove the cached value of the formula in ``ref`` (keeping its formula and style): a
+        reader of cached values then sees no figure, and a spreadsheet calculates it on opening."""
+        sheet = self.sheet(sheet_name)
+        element = sheet.element(ref)
+        if element is None:
+            raise PackageError(f"{sheet_name}!{ref} holds no formula")
+        m = _CELL_START.match(element)
+        assert m is not None
+        prefix = m.group(1) or ""
+        a = attrs(m.group(2))
+        fm = _F.search(element, m.end())
+        if not fm:
+            raise PackageError(f"{sheet_name}!{ref} holds no formula")
+        a.pop("t", None)
+        a.pop("vm", None)
+        new = f"<{prefix}c{_attr_text(a)}>{fm.group(0)}</{prefix}c>"
+        if new != element:
+            sheet.replace(ref, new)
+            self._touch(sheet_name)
+
     def write_value(self, sheet_name: str, ref: str, value: Any, style: int | None = None) -> None:
         """Put a constant in ``ref`` (number, text or empty), keeping the cell's style."""
         sheet = self.sheet(sheet_name)
@@ -948,6 +969,9 @@ def _value_xml(value: Any, prefix: str) -> tuple[str, str]:
         return f"<{prefix}v>{int(value)}</{prefix}v>", "b"
     if isinstance(value, str):
         return f"<{prefix}v>{xml_text(value)}</{prefix}v>", "str"
+    code = getattr(value, "code", None)
+    if isinstance(code, str) and code.startswith("#"):  # an Excel error value (sscr.workbooks.evaluate.Error)
+        return f"<{prefix}v>{escape(code)}</{prefix}v>", "e"
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
         raise PackageError(f"cannot write {value!r} into a cell: not a finite number")
