@@ -178,6 +178,13 @@ class FileBook:
         else:
             self.package.write_cached(sheet, ref, value)
 
+    def check_structure(self, spec: Any) -> None:
+        """Refuse a workbook its formulas and the sscr core could read two ways (duplicate or scoped
+        names, a name on a range where a cell belongs, data beyond a fixed table, ...): see
+        :mod:`sscr.workbooks.integrity`."""
+        from .integrity import check
+        check(self.package, spec, self.template() or "")
+
     def formulas(self) -> "FormulaView":
         """What the workbook's own formulas compute, as it now holds its cells (see
         :mod:`sscr.workbooks.evaluate`). Call it after the fill has written the cells it writes

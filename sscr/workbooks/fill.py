@@ -276,6 +276,8 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
                             f"{' and more' if len(missing) > 5 else ''} of the {template.key} template: "
                             f"restore them (Formulas > Name Manager) or start from a fresh template")
+    if hasattr(book, "check_structure"):  # a file: refused if it could be read two ways (sscr.workbooks.integrity)
+        book.check_structure(spec)
     inputs = {name: check_input(s, book.get_input(name), table) for name, s in spec.inputs.items()}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
