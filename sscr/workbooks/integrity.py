@@ -19,7 +19,7 @@ workbook where they are not, with a message naming the cell and the rule:
   what it computes (the core would read a stale figure);
 - the Rates sheet holding a financial year twice (MATCH takes the first, the core its table), or a
   year label with spaces around it (MATCH does not find it);
-- text compared by the workbook's MATCH, SUMIFS or COUNTIFS (found from the template's own
+- text compared by the workbook's MATCH, SUMIFS, COUNTIFS or ``=`` (found from the template's own
   formulas) with spaces around it, or holding the wildcard characters ``*``, ``?`` or ``~``, or
   (as a criterion) starting with ``=``, ``<`` or ``>``: Excel matches such text differently from
   the text as written;
@@ -132,8 +132,8 @@ def beyond_cells(spec: Any) -> list[tuple[str, str]]:
 
 
 def _matched(spec: Any, areas: dict[str, Area]) -> tuple[set[str], set[str]]:
-    """Inputs whose text the formulas compare by MATCH, SUMIFS or COUNTIFS: named as the value
-    looked up or as a criterion, or lying in a range looked in."""
+    """Inputs whose text the formulas compare: by MATCH, SUMIFS or COUNTIFS (named as the value
+    looked up or as a criterion, or lying in a range looked in) or by = and <> with other text."""
     from .evaluate import Unsupported, parse
     direct: set[str] = set()
     criteria: set[str] = set()
@@ -155,7 +155,12 @@ def _matched(spec: Any, areas: dict[str, Area]) -> tuple[set[str], set[str]]:
                     criteria.update(names(pairs[k + 1]))
             for a in args:
                 walk(a)
-        elif node[0] in ("bin",):
+        elif node[0] == "bin":
+            if node[1] in ("=", "<>"):  # text compared with text: X="agreed", A=B (not a test for empty)
+                for one, other in ((node[2], node[3]), (node[3], node[2])):
+                    if one[0] == "name" and (other[0] == "name" or other[0] == "const" and isinstance(
+                            other[1], str) and other[1] != ""):
+                        direct.update(names(one))
             walk(node[2])
             walk(node[3])
         elif node[0] in ("neg", "pos"):
