@@ -47,7 +47,8 @@ class Book(Protocol):
         The formula and value of the computed cell ``name``; ``formula`` is None when someone typed
         a value over it. (xlwings: ``rng.formula`` without '=' if ``rng.has_formula`` else None.)
     ``write_computed(name, value)``
-        Give the computed cell the core's figure as its value, keeping its formula. A file adapter
+        Give the computed cell a figure as its value, keeping its formula: the core's where the
+        workbook's formulas compute the same, else what they compute. A file adapter
         writes the formula's cached value; a live Excel book calculates the formula itself, so its
         adapter leaves the cell alone (Excel's result is the same native arithmetic).
     ``write_value(name, value)``

@@ -3,10 +3,16 @@ write or reconcile the computed cells and the Rates sheet. One implementation fo
 works through the :class:`~sscr.workbooks.adapter.Book` interface only (an xlsx file for
 ``sscr regenerate`` and the build; a live Excel book for the add-in).
 
-Computed cells hold native Excel formulas; the figure written as each one's value is the core's,
-never an evaluation of the formula. A computed cell whose formula was changed or typed over, and a
-Rates sheet figure that disagrees with the package's rate table, are flagged (red fill and a
-comment) and reported, never silently corrected: what the user put there stays.
+Computed cells hold native Excel formulas. One workbook, one figure: each formula cell's cached
+value is what that workbook's formulas compute from what it holds. Where the template is intact
+that is the core's figure (the two are compared cell by cell, :func:`fill_outputs`); where it is not
+(a Rates figure typed over, a formula changed by hand, and every cell computed from them) the cell
+holds the workbook's figure and is flagged, the message giving both figures and the changed cells
+it depends on. A computed cell typed over, and a Rates sheet figure that disagrees with the
+package's rate table, are flagged (red fill and a comment) and reported, never silently corrected:
+what the user put there stays. A workbook that could be read two ways (duplicate or scoped names,
+data beyond a fixed table, ...) is refused before anything is written
+(:mod:`sscr.workbooks.integrity`).
 """
 
 from __future__ import annotations
