@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from jinja2 import Environment, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from sscr.dates import long_date
 from sscr.errors import PricingInputError
@@ -45,10 +46,12 @@ def _resource(name: str) -> str:
     return resources.files("sscr.statement").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _environment() -> Environment:
+@functools.lru_cache(maxsize=1)
+def _template() -> Any:
+    """The statement's Jinja2 template, compiled once."""
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    return env
+    return env.from_string(_resource("statement.html.j2"))
 
 
 def html(statement: Mapping[str, Any]) -> str:
@@ -76,8 +79,7 @@ def html(statement: Mapping[str, Any]) -> str:
         "risk": Markup(charts.risk_distribution(statement["risk_contingency"]["simulation"],
                                                 statement["risk_contingency"]["expected_value"])),
     }
-    template = _environment().from_string(_resource("statement.html.j2"))
-    return template.render(s=statement, css=Markup(_resource("statement.css")), f=figure, show=show,
+    return _template().render(s=statement, css=Markup(_resource("statement.css")), f=figure, show=show,
                            show_any=show_any, money=money, charts=drawn,
                            long_date=lambda iso: long_date(dt.date.fromisoformat(iso)))
 
@@ -222,4 +224,4 @@ def write(files: Mapping[str, bytes], out_dir: str | os.PathLike[str]) -> list[P
 
 
 __all__ = ["FORMATS", "RenderError", "csv_tables", "find_chromium", "html", "parse_formats", "pdf", "render",
-           "to_json", "write", "escape"]
+           "to_json", "write"]
