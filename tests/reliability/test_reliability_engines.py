@@ -48,10 +48,10 @@ def _formulas_values(path: str) -> dict[str, Any]:
         if "!" not in key or ":" in key.split("!")[-1]:
             continue
         sheet = key.split("]", 1)[-1].split("'!")[0] if "]" in key else key.split("!")[0]
-        value = np.asarray(ranges.value).ravel()[0]
+        value = np.asarray(getattr(ranges, "value", ranges)).ravel()[0]
         if isinstance(value, np.generic):
             value = value.item()
-        out[f"{sheet}!{key.split('!')[-1]}"] = value
+        out[f"{sheet}!{key.split('!')[-1]}"] = _figure(value)  # plain values, to cross the process pool
     return out
 
 
@@ -60,10 +60,10 @@ def _figure(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return value
+        return bool(value)
     if isinstance(value, (int, float)):
         return float(value)
-    text = str(value)
+    text = "%s" % (value,)  # a plain str (the engine's own text types do not cross a process pool)
     if text.startswith("#"):
         return "#error"
     if text == "empty":
