@@ -420,7 +420,11 @@ def test_a_figure_typed_over_a_published_one_is_still_flagged(tmp_path):
     wb.save(folder / "typed.xlsx")
     result = regenerate_one(folder / "typed.xlsx", tmp_path / "out")
     assert result.status == FLAGGED
-    assert [f["where"] for f in result.flags] == ["Rates 2024/25 baseline_profit_rate_pct"]
+    where = [f["where"] for f in result.flags]
+    assert where[0] == "Rates 2024/25 baseline_profit_rate_pct"
+    assert "BPR_1" in where  # and the cells computed from it, which hold the sheet's figure
+    assert named_cell(openpyxl.load_workbook(tmp_path / "out" / "typed.xlsx", data_only=True),
+                      "BPR_1").value == pytest.approx(0.085)
     out = openpyxl.load_workbook(tmp_path / "out" / "typed.xlsx")
     assert out["Rates"].cell(row=row, column=3).value == 8.5
 

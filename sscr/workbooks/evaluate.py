@@ -27,7 +27,7 @@ The semantics are Excel's:
   cell gives 0;
 - text compares without regard to case and without trimming; text sorts after numbers, booleans
   after text; text that reads as a number is a number in arithmetic, other text is ``#VALUE!``;
-- MATCH with match type 0 and the criteria of SUMIFS and COUNTIFS take ``*``, ``?`` and ``~``
+- MATCH with match type 0 (type 1 on a range sorted ascending, as the guidance versions are) and the criteria of SUMIFS and COUNTIFS take ``*``, ``?`` and ``~``
   as wildcards; a criterion may start with ``=``, ``<>``, ``<``, ``<=``, ``>``, ``>=``; a criterion
   that reads as a number matches numbers (and text reading as that number);
 - errors propagate from the leftmost operand; IF evaluates only the branch it takes.
@@ -855,14 +855,26 @@ def _match(ev: Evaluator, args: tuple, sheet: str) -> Any:
     if len(args) != 3:
         raise Unsupported("MATCH without the match type 0")
     kind = to_number(ev.scalar(args[2], sheet))
-    if kind != 0:
-        raise Unsupported("MATCH with a match type other than 0")
+    if kind not in (0, 1):
+        raise Unsupported("MATCH with a match type other than 0 or 1")
     lookup = ev.scalar(args[0], sheet)
     rng = _range_arg(ev, args[1], sheet)
     if rng.area.rows > 1 and rng.area.cols > 1:
         raise _Raise(NA)
     if lookup is None:
         raise _Raise(NA)
+    if kind == 1:  # the last value not above the one looked up, in a range sorted ascending
+        found = None
+        for i, v in enumerate(rng.flat(), start=1):
+            if v is None or _rank(v) != _rank(lookup) or isinstance(v, Error):
+                continue
+            if compare(v, lookup) <= 0:
+                found = i
+            else:
+                break
+        if found is None:
+            raise _Raise(NA)
+        return float(found)
     for i, v in enumerate(rng.flat(), start=1):
         if isinstance(lookup, str):
             if isinstance(v, str) and text_matches(lookup, v):

@@ -513,6 +513,10 @@ def _spec(template: Template) -> TemplateSpec:
         around = {}
         for sheet, ref in beyond_cells(spec):
             value = layout.wb[sheet][ref].value if sheet in layout.wb.sheetnames else None
+            if isinstance(value, dt.datetime):
+                value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+            elif isinstance(value, dt.date):
+                value = float((value - dt.date(1899, 12, 30)).days)
             around[(sheet, ref)] = value
         _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, names, around)
     return _SPECS[key]
