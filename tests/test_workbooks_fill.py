@@ -393,6 +393,7 @@ def test_a_year_added_on_the_rates_sheet_is_used_and_marked_user(tmp_path):
     result = regenerate_one(folder / "extra-year.xlsx", tmp_path / "out")
     assert result.status == OK, result.message
     assert result.headline["CPR_1"] == pytest.approx(0.089 * 0.75 + 0.01 + 0.0301)
+    assert any("Rates sheet 2026/27: baseline profit rate 8.9%" in n and "marked user" in n for n in result.notes)
     out = openpyxl.load_workbook(tmp_path / "out" / "extra-year.xlsx")
     assert out["Rates"].cell(row=row, column=3).value == 8.9
     assert out["Rates"].cell(row=row, column=9).value == "user"  # the Evidence column

@@ -295,8 +295,8 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
     template = template_of(book)
     spec = template.spec()
     names = book.names()
-    if RATES_TABLE_NAME in names:
-        table = table.merged(sheet_rates(book.read_rates(), table))
+    typed = sheet_rates(book.read_rates(), table) if RATES_TABLE_NAME in names else RateTable({})
+    table = table.merged(typed)
     missing = [n for n in (*spec.inputs, *spec.outputs, *spec.values, RATES_TABLE_NAME) if n not in names]
     if missing:
         raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
@@ -314,6 +314,11 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         lacking = sorted((set(spec.outputs) | set(spec.values)) - set(figures))
         raise RuntimeError(f"template {template.key}: compute and layout disagree (extra {extra}, lacking {lacking})")
 
+    from sscr.rates import RATES
+    for year in typed.years:  # what the summary says of the figures the analyst supplied
+        given = ", ".join(f"{RATES[k][1]} {checks.fmt(f.value * 100)}%" for k, f in year.figures.items())
+        notes.append(f"Rates sheet {year.financial_year}: {given} typed on the sheet where the rate table has no "
+                     f"figure; used, and marked user")
     result = FillResult(template.key, {}, {}, notes=notes, inputs=inputs)
     result.flags.extend(reconcile_rates(book, table))
     # the core's own figures (no formula computes them) first: formulas may read them
