@@ -277,6 +277,10 @@ class _DryBook:
     def __getitem__(self, title: str) -> _DrySheet:
         return self.sheets[title]
 
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.sheets)
+
     def add_named_style(self, style: NamedStyle) -> None:
         self.named_styles.append(style.name)
 
@@ -289,6 +293,7 @@ class Layout:
         self.wb = wb
         self.dry = dry
         self._names: set[str] = set()
+        self._name_text: dict[str, str] = {}
         self.key = key
         self.inputs: dict[str, InputSpec] = {}
         self.outputs: dict[str, OutputSpec] = {}
@@ -304,6 +309,7 @@ class Layout:
         if name in self._names:
             raise ValueError(f"defined name {name} is used twice in the {self.key} template")
         self._names.add(name)
+        self._name_text[name] = value
         if not self.dry:
             self.wb.defined_names[name] = DefinedName(name, attr_text=value)
 
@@ -670,6 +676,11 @@ class TemplateSpec:
     outputs: Mapping[str, OutputSpec]
     values: Mapping[str, ValueSpec] = field(default_factory=dict)
     tables: tuple[TableSpec, ...] = ()
+    #: every defined name the template declares, with what it refers to (``'Sheet'!$B$5``, or a constant)
+    names: Mapping[str, str] = field(default_factory=dict)
+    #: what the template holds at each cell beside its fixed tables (see :func:`sscr.workbooks.integrity.tables`):
+    #: (sheet, reference) -> the value or formula ('=...') there, None for an empty cell
+    around: Mapping[tuple[str, str], Any] = field(default_factory=dict)
 
 
 _SPECS: dict[tuple[str, int, tuple[tuple[str, int], ...]], TemplateSpec] = {}
@@ -678,7 +689,17 @@ _SPECS: dict[tuple[str, int, tuple[tuple[str, int], ...]], TemplateSpec] = {}
 def _spec(template: Template) -> TemplateSpec:
     key = (template.key, template.version, template.size)
     if key not in _SPECS:
-        layout = template.layout(dry=True)
-        _SPECS[key] = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values),
-                                   tuple(layout.tables))
+        layout = template.layout(dry=True)  # names, formulas and cells, without a workbook: fast at any size
+        names = dict(layout._name_text)
+        spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values), tuple(layout.tables), names)
+        from .integrity import beyond_cells
+        around = {}
+        for sheet, ref in beyond_cells(spec):
+            value = layout.wb[sheet][ref].value if sheet in layout.wb.sheetnames else None
+            if isinstance(value, dt.datetime):
+                value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+            elif isinstance(value, dt.date):
+                value = float((value - dt.date(1899, 12, 30)).days)
+            around[(sheet, ref)] = value
+        _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, spec.tables, names, around)
     return _SPECS[key]

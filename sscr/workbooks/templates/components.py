@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sscr import checks
-from sscr.components import Component, aggregate_components, method_kind
+from sscr.components import Component, aggregate_components, cra_starting_point, method_kind
 from sscr.errors import PricingInputError
 from sscr.price import formula_price
 from sscr.profit_rate import contract_profit_rate
@@ -100,6 +100,8 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     heading("Contract profit rate: the four steps", "Regulation 11; baseline profit rate guidance section 7")
     rows["bpr"] = row_label("(a)", "Baseline profit rate", "from the Rates sheet" if bpr_name else "")
     rows["cra"] = row_label("(b)", "Cost risk adjustment (% of the BPR)", "-25% to +25% of the BPR")
+    rows["cra_start"] = row_label("", "Starting point of the CRA for the method chosen",
+                                  "-25% for cost-plus and estimate-based fee (baseline profit rate guidance 4.14)")
     rows["ia"] = row_label("(c)", "Incentive adjustment", f"0 to {ia_cap_name}" if ia_cap_name else "0 to 2pp")
     if capital:
         rows["csa"] = row_label("", "Capital servicing adjustment typed",
@@ -174,6 +176,8 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
                          optional=True)
         layout.input(ws, at("cra", col), f"{p}CRA_{i}", cra, "cra", "0%", f"component {i} cost risk adjustment",
                      optional=True)
+        method_is = [f'{p}Method_{i}="{m}"' for m in ("cost-plus", "cost plus", "estimate-based fee", "estimate based fee")]
+        layout.output(ws, at("cra_start", col), f"{p}CRA_start_{i}", f'IF(OR({",".join(method_is)}),-0.25,"")', "0%")
         layout.input(ws, at("ia", col), f"{p}IA_{i}", ia, "ia_capped" if ia_cap_name else "ia", PERCENT, f"component {i} incentive adjustment",
                      optional=True)
         layout.input(ws, at("csa", col), f"{p}CSA_{i}", csa, "rate", PERCENT,
@@ -360,6 +364,8 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
         res = results.get(i)
         formula = res is not None and kinds[i] == "formula"
         out[f"{p}Is_formula_{i}"] = 1.0 if formula else 0.0
+        method = inputs.get(f"{p}Method_{i}")
+        out[f"{p}CRA_start_{i}"] = cra_starting_point(method) if method is not None else None  # guidance 4.14
         if build_up is not None:
             named = inputs.get(f"{p}Name_{i}") is not None
             lines, risk = build_up.get(i, (0.0, 0.0))
