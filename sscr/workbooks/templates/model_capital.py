@@ -56,7 +56,9 @@ def capital_sheet(layout: Layout, components: int, defaults: Mapping[int, Mappin
     section(ws, "A5", "Capital servicing rates of the financial year", "6.4; the Rates sheet", cite_ref="D5")
     for k, (name, column, text) in enumerate(RATE_NAMES):
         label(ws, f"B{6 + k}", text)
-        layout.output(ws, f"C{6 + k}", name, lookup(column, "Financial_year"), PERCENT)
+        found = f"INDEX({column},MATCH(Financial_year,Rates_year,0))"
+        # empty for a year whose servicing rates are not in the rate table, as the core has none
+        layout.output(ws, f"C{6 + k}", name, f'IF({found}="","",{lookup(column, "Financial_year")})', PERCENT)
     cols = [get_column_letter(3 + i) for i in range(components)]
     how = get_column_letter(3 + components)
     r = 10
