@@ -4,8 +4,11 @@ here; a user never sees a traceback, only a message and a non-zero exit status."
 from __future__ import annotations
 
 import argparse
+import gc
+import signal
 import sys
-from typing import Callable, Sequence
+import threading
+from typing import Any, Callable, Sequence
 
 from .errors import PricingInputError
 
@@ -31,6 +34,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) received: the command stops as it does for Ctrl-C, tidily."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+def _quiet_unraisable(unraisable: Any) -> None:
+    """An error Python can only report (a half-written zip closed as it is collected after a full
+    disk or a Ctrl-C): the command has already said what went wrong, so no traceback follows it."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -38,18 +58,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return EXIT_USAGE
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                handlers[name] = signal.signal(getattr(signal, name), _stop)
+    unraisable, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable
     try:
         return func(args)
     except PricingInputError as exc:
         print(f"sscr {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        print(f"sscr {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        from .workbooks.safety import remove_temporary_files
+        remove_temporary_files()
+        signum = getattr(exc, "signum", signal.SIGINT)
+        what = "interrupted (Ctrl-C)" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+        print(f"sscr {args.command}: {what}; nothing was left half-written (exit status {128 + signum})",
+              file=sys.stderr)
+        return 128 + signum
     except Exception as exc:  # the last line of defence: a message, never a traceback
         print(f"sscr {args.command}: failed unexpectedly ({type(exc).__name__}: {exc}); please report this "
               f"with the command you ran", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        gc.collect()  # a half-written zip left by a failed write is closed now, under the quiet hook
+        sys.unraisablehook = unraisable
+        for name, handler in handlers.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 if __name__ == "__main__":

