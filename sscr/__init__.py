@@ -14,6 +14,7 @@ from .capital_servicing import (BalanceSheet, CapitalServicingAdjustment, capita
 from .components import Aggregation, Component, aggregate_components, components_from_table
 from .errors import (CapitalServicingWarning, PricingInputError, RateNotAvailableError, RatesFileError,
                      SupplyChainError)
+from .guidance import GuidanceVersion, guidance_in_force, guidance_versions
 from .methodology import bpr_rolling_average
 from .poco import PocoAdjustment, SupplyChainContract, poco_adjustment, supply_chain_from_table
 from .price import contract_price, formula_price
@@ -24,7 +25,8 @@ from .rounding import round_half_up
 
 __all__ = [
     "Aggregation", "BalanceSheet", "CapitalServicingAdjustment", "CapitalServicingRates",
-    "CapitalServicingWarning", "Component", "ContractProfitRate", "PocoAdjustment", "PricingInputError",
+    "CapitalServicingWarning", "Component", "ContractProfitRate", "GuidanceVersion", "guidance_in_force",
+    "guidance_versions", "PocoAdjustment", "PricingInputError",
     "PublishedRates", "RateNotAvailableError", "RateTable", "RatesFileError", "SixStepProfitRate",
     "SupplyChainContract", "SupplyChainError", "aggregate_components", "agreed_profit_rate_change",
     "bpr_rolling_average", "capital_employed_from_balance_sheets", "capital_servicing_adjustment",

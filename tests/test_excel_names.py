@@ -29,6 +29,7 @@ PINNED = {
     "AGGREGATION": ["components"],
     "BPR_ROLLING": ["annual_rates"],
     "CRUV": ["volumes", "unit_rates"],
+    "GUIDANCE_VERSION": ["date_of_agreement", "document"],
 }
 
 

@@ -8,6 +8,7 @@ percentages (8.24% is 0.0824).
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from typing import Any
 
@@ -17,6 +18,7 @@ from sscr import checks
 from sscr.capital_servicing import capital_servicing_adjustment, servicing_rates
 from sscr.components import aggregate_components
 from sscr.errors import CapitalServicingWarning, PricingInputError
+from sscr.guidance import guidance_in_force
 from sscr.methodology import bpr_rolling_average
 from sscr.poco import poco_adjustment
 from sscr.price import formula_price
@@ -246,3 +248,12 @@ def BPR_ROLLING(annual_rates):
 def CRUV(volumes, unit_rates):
     """Competed rates applied to uncompeted volumes (regulation 19E): the sum of volume x competed unit rate."""
     return cruv_price(volumes, unit_rates)
+
+
+@worksheet_function(args={"date_of_agreement": "Date the price was agreed (a date): guidance versions apply from a day.",
+                          "document": "Which guidance: \"allowable costs\", \"baseline profit rate\" or "
+                                      "\"alternative pricing\"."}, spill=True)
+def GUIDANCE_VERSION(date_of_agreement, document):
+    """The version of the SSRO guidance in force at the date of agreement, as one row: version, the date it applies from, title, and a note when a later version's date is not known."""
+    v = guidance_in_force(date_of_agreement, document)
+    return [[v.version, dt.datetime(v.applies_from.year, v.applies_from.month, v.applies_from.day), v.title, v.note]]

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from sscr.rates import RateTable
 
 from ..layout import MONEY_2DP, PERCENT, Layout, Template, label, lookup, page_setup, section, title
+from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
 from .cost_build_up import (BLANK, BUILD_UP_SHEET, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
                             component_build_up, compute_build_up, compute_risk, cost_types_sheet, risk_sheet)
@@ -87,8 +88,14 @@ def build_up_sheets(case: Case = BLANK) -> list[ModelSheet]:
             ModelSheet(TYPES_SHEET, cost_types_sheet, lambda inputs, rates, figures: {})]
 
 
+def basis_of_price_sheet(count: int = COMPONENTS) -> ModelSheet:
+    """The Basis of price sheet for ``count`` components (:mod:`.basis`)."""
+    return ModelSheet(BASIS_SHEET, lambda layout: basis_sheet(layout, count),
+                      lambda inputs, rates, figures: compute_basis(inputs, count))
+
+
 #: The model's sheets, in pricing order. Append a ModelSheet to add one.
-SHEETS: list[ModelSheet] = [contract_sheet(), *build_up_sheets()]
+SHEETS: list[ModelSheet] = [contract_sheet(), *build_up_sheets(), basis_of_price_sheet()]
 
 HEADLINE = ("BPR", "Lines_allowable", "Risk_EV", "Total_component_price", "CRA_pot", "IA_pot", "Contract_price")
 

@@ -12,7 +12,7 @@ from sscr.allowable_costs import worked_case as case
 from sscr.checks import fmt
 from sscr.poco import poco_adjustment
 
-from .contract_model import build_up_sheets, contract_sheet, template
+from .contract_model import basis_of_price_sheet, build_up_sheets, contract_sheet, template
 from .cost_build_up import case_from_tables
 
 COMPONENT = "Whole contract"
@@ -44,7 +44,7 @@ def _template():
     defaults = [(COMPONENT, "firm", None, None, steps["cra"], steps["ia"], steps["csa"], None, poco)]
     defaults += [(None,) * 8] * (COMPONENTS - 1)
     sheets = [contract_sheet(COMPONENTS, defaults, "Worked case: build-up of allowable costs", contract_notes),
-              *build_up_sheets(filled)]
+              *build_up_sheets(filled), basis_of_price_sheet(COMPONENTS)]
     return template(sheets, key="cost_build_up", filename="cost-build-up.xlsx",
                     title="Build-up of allowable costs (worked case)",
                     description="The contract model filled with a worked case: 22 cost lines, two recovery rates, "
