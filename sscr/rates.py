@@ -53,7 +53,7 @@ _LABEL = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 #: An ISO date, optionally with a time (as a cell's date shows as text): 2024-05-01, 2024-05-01 00:00:00.
 #: Text after it ("2024-04-01abc", "2023-04-01 to 2025-03-31") makes it something other than a date.
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -373,7 +373,7 @@ _FRACTION_BELOW = {"baseline_profit_rate_pct": Decimal(1), "fixed_capital_servic
 
 
 #: A per cent figure as a rates file holds it: digits, at most one decimal point, an optional sign.
-_PLAIN_FIGURE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_PLAIN_FIGURE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def _percent(origin: str, line: int, column: str, text: str) -> float | None:
