@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 from .errors import PricingInputError
 
 #: Sub-command modules: each has ``add_parser(subparsers)`` and sets ``func`` on its parser.
-SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli")
+SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli", "sscr.statement.cli")
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 

@@ -6,7 +6,8 @@ component price), to which the parties may add a contract level cost risk adjust
 level incentive adjustment, each up to a maximum "pot":
 
 - CRA pot = sum over formula components of AC x BPR x (25% - CRA)   (9.12; Example 6: f x a x (h - b))
-- IA pot  = sum over formula components of AC x (2pp - IA)          (9.21; Example 7: f x (h - c))
+- IA pot  = sum over formula components of AC x (max IA - IA)       (9.21; Example 7: f x (h - c)), where the
+  maximum is 2pp, or 10pp for a QDC agreed on or after 5 June 2026 (:mod:`sscr.rules`)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from . import checks
 from .errors import PricingInputError
 from .price import formula_price
 from .profit_rate import CRA_LIMIT, IA_LIMIT, contract_profit_rate
+from .rules import incentive_cap
 from .tables import read_table
 
 #: Names accepted in a components table's method column, and what they mean.
@@ -89,6 +91,8 @@ class Aggregation:
     ia_pot: float
     contract_level_cra: float
     contract_level_ia: float
+    #: The maximum incentive adjustment the IA pot was measured against, a rate fraction (0.02 for 2pp).
+    incentive_limit: float = IA_LIMIT
 
     @property
     def max_price_with_cra(self) -> float:
@@ -121,7 +125,8 @@ def components_from_table(table: Any) -> list[Component]:
 
 
 def aggregate_components(components: Sequence[Component] | Any, *, contract_level_cra: Any = 0.0,
-                         contract_level_ia: Any = 0.0) -> Aggregation:
+                         contract_level_ia: Any = 0.0, date_of_agreement: Any = None,
+                         contract_kind: Any = None) -> Aggregation:
     """Aggregation of components (regulation 19G): total component price and contract level pots.
 
     Args:
@@ -130,6 +135,11 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
             others need their price.
         contract_level_cra: the contract level cost risk adjustment agreed, money, 0..CRA pot (9.11-9.18).
         contract_level_ia: the contract level incentive adjustment agreed, money, 0..IA pot (9.19-9.26).
+        date_of_agreement, contract_kind: optional; they set the maximum incentive adjustment that
+            each component's IA and the IA pot are measured against (:func:`sscr.rules.incentive_cap`):
+            2pp, or 10pp for a qualifying defence contract ("QDC", the default) agreed on or after
+            5 June 2026 (Single Source Contract (Amendment) Regulations 2026; alternative pricing
+            guidance 1.4). A qualifying sub-contract ("QSC") stays at 2pp.
 
     Refused unless there are at least two components and at least one uses the pricing formula
     (9.5, 9.8, 9.12).
@@ -142,6 +152,16 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
         ...                           Component("3", "formula", 100, 0.08, -0.10, 0, 0.0141)])
         >>> round(a.total_component_price, 3), round(a.cra_pot, 6), round(a.max_price_with_cra, 3)
         (214.475, 2.8, 217.275)
+
+        Example 7's IA pot is 2.75 at 2pp; for a QDC agreed on 1 July 2026 it is
+        (10 - 1.5)% x 50 + 10% x 125 = 16.75:
+
+        >>> ex7 = [Component("1", "formula", 50, 0.08, 0.10, 0.015, 0.018), Component("2", "commercial", price=25),
+        ...        Component("3", "formula", 125, 0.08, 0.20, 0, 0.02)]
+        >>> round(aggregate_components(ex7).total_component_price, 6), round(aggregate_components(ex7).ia_pot, 6)
+        (220.55, 2.75)
+        >>> round(aggregate_components(ex7, date_of_agreement="2026-07-01").ia_pot, 6)
+        16.75
     """
     if not isinstance(components, (list, tuple)) or (components and not isinstance(components[0], Component)):
         components = components_from_table(components)
@@ -182,11 +202,12 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
         return np.array([float(checks.number(f"component {c.name} {name}", v)) for c, v in zip(formula, values)])
 
     ac, bpr, cra, ia, csa = (column(n) for n in ("allowable_costs", "bpr", "cra", "ia", "csa"))
-    cpr = contract_profit_rate(bpr, cra, ia, csa)
+    cap = incentive_cap(date_of_agreement, contract_kind)
+    cpr = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date_of_agreement, contract_kind=contract_kind)
     priced = formula_price(ac, cpr.contract_profit_rate)
     max_cra = ac * bpr * CRA_LIMIT
     actual_cra = ac * bpr * cra
-    max_ia = ac * IA_LIMIT
+    max_ia = ac * cap.limit
     actual_ia = ac * ia
 
     results = []
@@ -214,7 +235,7 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
     if agreed_ia > ia_pot + tolerance:
         raise PricingInputError(
             f"contract level incentive adjustment {checks.fmt(agreed_ia)} exceeds the maximum {checks.fmt(ia_pot)}: "
-            f"2pp on the formula components' allowable costs less the incentive adjustments agreed "
-            f"(regulation 19G; guidance 9.20-9.21)")
+            f"{checks.fmt(cap.limit * 100)}pp on the formula components' allowable costs less the incentive "
+            f"adjustments agreed (regulation 19G; guidance 9.20-9.21)")
     return Aggregation(tuple(results), total, float(np.sum(max_cra)), float(np.sum(actual_cra)), cra_pot,
-                       float(np.sum(max_ia)), float(np.sum(actual_ia)), ia_pot, agreed_cra, agreed_ia)
+                       float(np.sum(max_ia)), float(np.sum(actual_ia)), ia_pot, agreed_cra, agreed_ia, cap.limit)

@@ -18,6 +18,7 @@ import numpy as np
 from . import checks
 from .errors import PricingInputError
 from .rates import parse_when, rate_key
+from .rules import incentive_cap
 
 Number = Union[float, np.ndarray]
 
@@ -32,6 +33,9 @@ FUNDING_ADJUSTMENT_FROM = dt.date(2017, 4, 1)
 _CRA_RULE = ("is outside -25%..+25% of the baseline profit rate (regulation 11(3); guidance 4.1): "
              "enter the adjustment as a fraction of the BPR, so -25% is -0.25")
 _IA_RULE = "is outside 0..2 percentage points (regulation 11(6); guidance 5.9): 1pp is 0.01"
+_IA_DATED_RULE = ("is above the maximum incentive adjustment for the contract kind at its date of agreement: 2 "
+                  "percentage points, or 10 for a qualifying defence contract agreed on or after 5 June 2026 "
+                  "(regulation 11(6); Single Source Contract (Amendment) Regulations 2026)")
 
 
 def cost_risk_adjustment(cra: Any, name: str = "cost risk adjustment") -> Number:
@@ -54,16 +58,50 @@ def _percent_message(name: str, v: float, index: Any = None) -> str:
     return f"{name} {checks.fmt(v)} {_CRA_RULE}; did you mean {checks.fmt(v / 100)} ({checks.fmt(v)}% of the BPR)?"
 
 
-def incentive_adjustment(ia: Any, name: str = "incentive adjustment") -> Number:
-    return checks.rate(name, ia, lo=0.0, hi=IA_LIMIT, rule=_IA_RULE)
+def incentive_adjustment(ia: Any, name: str = "incentive adjustment", *, limit: Any = IA_LIMIT,
+                         rule: str = _IA_RULE) -> Number:
+    """Step 3: zero up to the maximum in force (``limit``, a rate fraction; 2pp unless a date of
+    agreement and contract kind say otherwise: :func:`sscr.rules.incentive_cap`). A value of 0.1 or
+    more above the maximum reads as percentage points typed as a fraction (0.5 for 0.5pp) and gets
+    the figure it may mean, as the cost risk adjustment does."""
+    v = checks.rate(name, ia, lo=0.0, rule=rule)
+    slip = (v > limit + 1e-12) & (v >= 0.1) & (v / 100 <= limit + 1e-12)
+    if isinstance(v, float):
+        if slip:
+            raise PricingInputError(f"{name} {checks.fmt(v)} {rule}; did you mean {checks.fmt(v / 100)} "
+                                    f"({checks.fmt(v)} percentage points)?")
+    elif checks.is_collecting():
+        checks.record(name, v, slip, lambda n, x, i=None: f"{n} {checks.fmt(x)} {rule}; did you mean "
+                                                          f"{checks.fmt(x / 100)} ({checks.fmt(x)} percentage points)?")
+    checks.check(name, v, v <= np.asarray(limit) + 1e-12 if isinstance(v, np.ndarray) else v <= limit + 1e-12, rule)
+    return v
 
 
 def baseline_profit_rate(bpr: Any, name: str = "baseline profit rate") -> Number:
     return checks.rate(name, bpr, lo=0.0, rule="is negative: a baseline profit rate is zero or more")
 
 
+#: A capital servicing adjustment of 50 percentage points or more is refused as a unit slip. No
+#: Appendix B computation on real accounts reaches it: the adjustment is (fixed capital x fixed
+#: rate + working capital x working rate) / cost of production, and the highest published rate is
+#: the 2015/16 fixed capital servicing rate of 5.94%, so 50pp would need capital employed of more
+#: than 8.4 times a year's cost of production (a CP:CE ratio under 0.12; Appendix B's examples have
+#: 1.3 to 2). A figure of 0.5 or more is a per cent figure typed as a fraction (3.01 for 3.01%).
+CSA_SLIP = 0.5
+
+
 def capital_servicing(csa: Any, name: str = "capital servicing adjustment") -> Number:
-    return checks.rate(name, csa)
+    v = checks.rate(name, csa)
+    rule = ("is 50 percentage points or more in size, which no capital servicing adjustment by Appendix B reaches "
+            "(it would need capital employed over 8.4 times the cost of production): a likely unit slip")
+    slip = abs(v) >= CSA_SLIP
+    if isinstance(v, float):
+        if slip:
+            raise PricingInputError(f"{name} {checks.fmt(v)} {rule}; did you mean {checks.fmt(v / 100)} "
+                                    f"({checks.fmt(v)}%)?")
+    else:
+        checks.check(name, v, ~slip, rule, "; enter percentage points as fractions (3.01% is 0.0301)")
+    return v
 
 
 @dataclass(frozen=True)
@@ -100,7 +138,8 @@ class ContractProfitRate:
 
 
 def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_type: str = "standard",
-                         cost_of_capital_agreed: bool = False) -> ContractProfitRate:
+                         cost_of_capital_agreed: bool = False, date_of_agreement: Any = None,
+                         contract_kind: Any = None, ia_limit: Any = None) -> ContractProfitRate:
     """Contract profit rate by the four steps of regulation 11 (guidance v8, section 7).
 
     CPR = BPR + BPR x CRA + IA + CSA, with the running total after each step.
@@ -115,6 +154,12 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
             (guidance 6.19), unless ``cost_of_capital_agreed`` (guidance 6.20) when it is used.
         rate_type: "standard" (the baseline profit rate) or "GOCR".
         cost_of_capital_agreed: with GOCR, the parties agreed a cost of capital charge at step 4.
+        date_of_agreement: optional; the day the price was agreed, which sets the maximum incentive
+            adjustment with ``contract_kind`` (:func:`sscr.rules.incentive_cap`): 2pp, or 10pp for
+            a qualifying defence contract agreed on or after 5 June 2026. Without it the maximum is 2pp.
+        contract_kind: "QDC" (default) or "QSC".
+        ia_limit: optional maximum incentive adjustment per row (a rate fraction, or an array), for a
+            portfolio that has looked up each row's maximum already; overrides the date.
 
     Examples:
         Guidance section 7, Example 1:
@@ -126,7 +171,11 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
     gocr = _is_gocr(rate_type)
     b = baseline_profit_rate(bpr, "government owned contractor rate" if gocr else "baseline profit rate")
     c = cost_risk_adjustment(cra)
-    i = incentive_adjustment(ia)
+    if ia_limit is not None:
+        i = incentive_adjustment(ia, limit=ia_limit, rule=_IA_DATED_RULE)
+    else:
+        cap = incentive_cap(date_of_agreement, contract_kind)
+        i = incentive_adjustment(ia, limit=cap.limit, rule=cap.rule)
     s1 = b
     points = b * c
     s2 = s1 + points
@@ -201,11 +250,14 @@ def contract_profit_rate_six_step(bpr: Any, cra: Any, poco: Any, funding_adjustm
         cra: step 2 cost risk adjustment as a fraction of the BPR, -0.25..+0.25.
         poco: step 3 POCO deduction as a rate fraction (percentage points), zero or more.
         funding_adjustment: step 4 SSRO funding adjustment as a rate fraction, zero or more
-            (0.00025 for 0.025%); zero for agreements before 1 April 2017.
+            (0.00025 for 0.025%); zero for agreements before 1 April 2017. With a date of agreement
+            it may be None: the adjustment in force is looked up (the rate table's figure for the year).
         ia: step 5 incentive adjustment, 0..0.02.
         csa: step 6 capital servicing adjustment as a rate fraction.
-        date_of_agreement: optional; when given, it must be before 1 April 2024, and before
-            1 April 2017 the funding adjustment must be zero.
+        date_of_agreement: optional; the date the price being calculated was agreed (for an
+            amendment, the date of the amendment). It must be before 1 April 2024 (from then, four
+            steps: :func:`sscr.rules.profit_rate_steps`); a funding adjustment given must be the one in
+            force at it: zero before 1 April 2017, the published figure from then.
 
     Examples:
         >>> r = contract_profit_rate_six_step(0.0831, 0.1, 0.005, 0.00057, 0.0, 0.012)
@@ -215,20 +267,13 @@ def contract_profit_rate_six_step(bpr: Any, cra: Any, poco: Any, funding_adjustm
     b = baseline_profit_rate(bpr)
     c = cost_risk_adjustment(cra)
     p = checks.rate("POCO adjustment", poco, lo=0.0, rule="is negative: step 3 deducts an amount of zero or more")
-    f = checks.rate("SSRO funding adjustment", funding_adjustment, lo=0.0,
-                    rule="is negative: step 4 deducts the published adjustment, zero or more")
+    if date_of_agreement is not None:
+        f = _funding_adjustment_in_force(funding_adjustment, date_of_agreement)
+    else:
+        f = checks.rate("SSRO funding adjustment", funding_adjustment, lo=0.0,
+                        rule="is negative: step 4 deducts the published adjustment, zero or more")
     i = incentive_adjustment(ia)
     k = capital_servicing(csa)
-    if date_of_agreement is not None:
-        start = parse_when(date_of_agreement)
-        if start >= FOUR_STEPS_FROM.year:
-            raise PricingInputError(
-                f"date of agreement in {start}/{(start + 1) % 100:02d} is on or after 1 April 2024: the "
-                f"four-step process applies (guidance 1.23); use the four-step contract profit rate")
-        if start < FUNDING_ADJUSTMENT_FROM.year and not _is_zero(f):
-            raise PricingInputError(
-                f"SSRO funding adjustment {checks.fmt(funding_adjustment)} is given for an agreement before "
-                f"1 April 2017: step 4 did not apply until then (2015 review, figure 1); enter 0")
     points = b * c
     s1 = b
     s2 = s1 + points
@@ -240,5 +285,46 @@ def contract_profit_rate_six_step(bpr: Any, cra: Any, poco: Any, funding_adjustm
 
 
 def uses_six_steps(date_of_agreement: Any) -> bool:
-    """True when the date of agreement falls before 1 April 2024 (guidance 1.23)."""
-    return parse_when(date_of_agreement) < FOUR_STEPS_FROM.year
+    """True when the price was agreed before 1 April 2024 (guidance 1.23; :func:`sscr.rules.profit_rate_steps`).
+
+    The date is the one on which the price being calculated was agreed: for an amendment agreed on
+    or after 1 April 2024 to a contract agreed before, the amendment's date, so four steps (MOD and
+    SSRO teach-in questions and answers, 5 July 2024)."""
+    from .rules import profit_rate_steps
+
+    return profit_rate_steps(date_of_agreement) == 6
+
+
+def _funding_adjustment_in_force(given: Any, date_of_agreement: Any) -> Number:
+    """Step 4 of the six steps at the date of agreement: the SSRO funding adjustment in force, or the
+    figure given when it is that one (Act s.17(2); regulation 11 as made; :mod:`sscr.rules`)."""
+    from .rates import financial_year_label, rates_for
+    from .rules import funding_adjustment_rule, profit_rate_steps
+
+    label = financial_year_label(parse_when(date_of_agreement))
+    rule = funding_adjustment_rule(date_of_agreement)
+    if profit_rate_steps(date_of_agreement) == 4 or rule.value == "none":
+        raise PricingInputError(
+            f"date of agreement in {label} is on or after 1 April 2024: the four-step process applies (guidance "
+            f"1.23), and the SSRO funding adjustment does not exist from then ({rule.source}). The date that "
+            f"decides is the one on which the price being calculated was agreed, so an amendment agreed from "
+            f"1 April 2024 to an older contract is priced with four steps too: use the four-step contract profit "
+            f"rate (CPR)")
+    if rule.value == "zero":
+        in_force, where = 0.0, f"zero for an agreement before 1 April 2017 ({rule.source})"
+    else:
+        in_force = rates_for(date_of_agreement).ssro_funding_adjustment
+        where = f"{checks.pct(in_force)}, the figure published for {label} ({rule.source})"
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return in_force
+    f = checks.rate("SSRO funding adjustment", given, lo=0.0,
+                    rule="is negative: step 4 deducts the published adjustment, zero or more")
+    if not np.all(np.abs(np.asarray(f, dtype=float) - in_force) <= 1e-12):
+        if rule.value == "zero":
+            raise PricingInputError(
+                f"SSRO funding adjustment {checks.fmt(given)} is given for an agreement before 1 April 2017: "
+                f"step 4 did not apply until then (2015 review, figure 1); enter 0 or leave it empty")
+        raise PricingInputError(
+            f"SSRO funding adjustment {checks.fmt(given)} is not the one in force at the date of agreement: "
+            f"it is {where}; leave it empty to use it")
+    return f

@@ -47,7 +47,10 @@ RATES: dict[str, tuple[str, str]] = {
 }
 COLUMNS = ("financial_year", "applies_from", *(col for col, _ in RATES.values()), "evidence", "source")
 EVIDENCE = ("guidance", "official", "mixed", "user")
-FIRST_YEAR = 2015  # the regime's first rates applied from 2015/16
+FIRST_YEAR = 2014  # 2014/15: the BPR of regulation 11(2)(a), 18 December 2014 to 31 March 2015
+#: The Single Source Contract Regulations 2014 came into force on 18 December 2014; the first
+#: financial year's rates apply from then (regulation 11(2)(a): a BPR of 10.70% until 31 March 2015).
+REGIME_FROM = dt.date(2014, 12, 18)
 
 _LABEL = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -94,6 +97,12 @@ class PublishedRates:
         if rate not in RATES:
             raise PricingInputError(f"rate {fmt(rate)} is not one of {', '.join(RATES)}")
         figure = self.figures.get(rate)
+        if (figure is None or figure.value is None) and self.start_year == FIRST_YEAR:
+            raise RateNotAvailableError(
+                f"the {RATES[rate][1]} for {self.financial_year} (18 December 2014 to 31 March 2015) was not "
+                f"published: regulation 11(2)(a) fixes only the baseline profit rate, 10.70%, for that period. "
+                f"Enter the figure the parties agreed, or supply it in your own rates file named in "
+                f"{RATES_FILE_ENV}")
         if figure is None or figure.value is None:
             raise RateNotAvailableError(
                 f"the {RATES[rate][1]} for {self.financial_year} is not in the rate table. "
@@ -225,14 +234,18 @@ class RateTable:
     def lookup(self, when: Any) -> PublishedRates:
         """The rates in force for a date of agreement, a label ("2024/25") or a start year (2024)."""
         start = parse_when(when)
+        day = when.date() if isinstance(when, dt.datetime) else when if isinstance(when, dt.date) else None
         found = self._years.get(start)
+        if day is not None and day < REGIME_FROM or start < FIRST_YEAR:
+            when_text = (f"{day.day} {day.strftime('%B')} {day.year} ({financial_year_label(start)})"
+                         if day is not None else f"in {financial_year_label(start)}")
+            raise RateNotAvailableError(
+                f"date of agreement {when_text} is before the Single Source Contract "
+                f"Regulations 2014 came into force on 18 December 2014: there is no baseline profit rate "
+                f"before then")
         if found is not None:
             return found
         label = financial_year_label(start)
-        if start < FIRST_YEAR:
-            raise RateNotAvailableError(
-                f"date of agreement falls in {label}, before the first published single source rates "
-                f"(2015/16, from 27 March 2015)")
         held = f"{self.years[0].financial_year} to {self.years[-1].financial_year}" if self._years else "none"
         raise RateNotAvailableError(
             f"no rates for {label} are in the rate table (it holds {held}). Add a row for {label} to "
@@ -431,20 +444,26 @@ def parse_rates_csv(text: str, *, origin: str, user: bool) -> RateTable:
                                  f"\"2026/27\"")
         start = int(m.group(1))
         if start < FIRST_YEAR or start > 2200:
-            raise RatesFileError(f"{origin} line {line}: financial_year {label} is outside {FIRST_YEAR}/16 onwards")
+            raise RatesFileError(f"{origin} line {line}: financial_year {label} is outside "
+                                 f"{financial_year_label(FIRST_YEAR)} (the first year of the regulations) to 2200"
+                                 if start > 2200 else
+                                 f"{origin} line {line}: financial_year {label} is before "
+                                 f"{financial_year_label(FIRST_YEAR)}, the first year of the regulations")
         if start in years:
             raise RatesFileError(f"{origin} line {line}: financial_year {label} appears twice")
         applies_text = (row.get("applies_from") or "").strip()
-        applies = dt.date(start, 4, 1)
+        applies = REGIME_FROM if start == FIRST_YEAR else dt.date(start, 4, 1)
         if applies_text:
             try:
                 applies = dt.date.fromisoformat(applies_text)
             except ValueError:
                 raise RatesFileError(f"{origin} line {line}: applies_from {fmt(applies_text)} is not a date "
                                      f"like {start}-04-01") from None
-            if applies != dt.date(start, 4, 1):
-                raise RatesFileError(f"{origin} line {line}: applies_from {applies_text} must be 1 April "
-                                     f"{start}, the start of financial year {label}")
+            expected = REGIME_FROM if start == FIRST_YEAR else dt.date(start, 4, 1)
+            if applies != expected:
+                raise RatesFileError(f"{origin} line {line}: applies_from {applies_text} must be "
+                                     f"{expected.day} {expected.strftime('%B')} {expected.year}, the start of "
+                                     f"financial year {label}")
         evidence = (row.get("evidence") or "").strip() or ("user" if user else "")
         if evidence not in EVIDENCE:
             raise RatesFileError(f"{origin} line {line}: evidence {fmt(evidence)} must be one of "

@@ -228,9 +228,11 @@ def test_importing_the_udf_module_gives_excel_every_worksheet_function(xlam, win
     declared = re.findall(r"^Function (\w+)\((.*)\)$", vba, re.M)
     assert {name for name, _ in declared} == set(original_registry) == set(udfs.REGISTRY)
     assert len(declared) == len(original_registry) >= 16
-    assert ("CPR", "bpr, cra, ia, csa, Optional rate_type, Optional cost_of_capital_agreed") in declared
+    assert ("CPR", "bpr, cra, ia, csa, Optional rate_type, Optional cost_of_capital_agreed, "
+                   "Optional date_of_agreement, Optional contract_kind") in declared
     # In an add-in, each call passes the workbook the formula is in, not the add-in.
-    assert 'CPR = XLPy.CallUDF("udfs", "CPR", Array(bpr, cra, ia, csa, rate_type, cost_of_capital_agreed), ' \
+    assert 'CPR = XLPy.CallUDF("udfs", "CPR", Array(bpr, cra, ia, csa, rate_type, cost_of_capital_agreed, ' \
+           'date_of_agreement, contract_kind), ' \
            'ActiveWorkbook, Application.Caller)' in vba
 
 

@@ -15,7 +15,7 @@ EDGES = {"sscr.cli", "sscr.portfolio_cli"}
 def core_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(sscr.__path__, "sscr."):
-        if info.name in EDGES or info.name.startswith("sscr.workbooks"):
+        if info.name in EDGES or info.name.startswith(("sscr.workbooks", "sscr.statement")):  # edges: files
             continue
         names.append(info.name)
     return names

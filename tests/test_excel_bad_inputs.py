@@ -48,7 +48,7 @@ CASES = [
     ("CPR_SIX_STEP", (0.0831, 0.0, 0.0, -0.0005, 0.0, 0.01), "SSRO funding adjustment -0.0005 is negative"),
     # Rates lookups
     ("BPR", ("2026/27",), "no rates for 2026/27 are in the rate table"),
-    ("BPR", (dt.datetime(2013, 5, 1),), "before the first published single source rates"),
+    ("BPR", (dt.datetime(2013, 5, 1),), "before the Single Source Contract Regulations 2014 came into force"),
     ("BPR", ("someday",), "date of agreement 'someday' is not understood"),
     ("BPR", (None,), "date of agreement is empty"),
     ("BPR", (2019.0, "GOCR"), "government owned contractor rate for 2019/20 is not in the rate table"),

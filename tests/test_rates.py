@@ -18,7 +18,7 @@ HEADER = ("financial_year,applies_from,baseline_profit_rate_pct,government_owned
 def test_packaged_table_matches_the_published_history():
     table = RateTable.packaged()
     labels = [y.financial_year for y in table.years]
-    assert labels[0] == "2015/16" and labels[-1] == "2025/26" and len(labels) == 11
+    assert labels[0] == "2014/15" and labels[-1] == "2025/26" and len(labels) == 12
     y = table.lookup("2024/25")
     assert (y.baseline_profit_rate, y.government_owned_contractor_rate) == (0.0824, 0.0)
     assert y.capital_servicing_rates.as_row() == [0.0326, 0.031, 0.0161]
@@ -64,8 +64,28 @@ def test_missing_figure_says_which_rate_which_year_and_how():
     assert rates_for("2025/26").baseline_profit_rate == 0.0856
 
 
+def test_2014_15_is_the_bpr_of_regulation_11_2_a_from_18_december_2014():
+    # Single Source Contract Regulations 2014, regulation 11(2)(a): 10.70% until 31 March 2015; the
+    # regulations came into force on 18 December 2014.
+    for day in (dt.date(2014, 12, 18), dt.date(2015, 3, 30), dt.date(2015, 3, 31)):
+        assert rates_for(day).baseline_profit_rate == 0.107
+    assert rates_for(dt.date(2015, 4, 1)).baseline_profit_rate == 0.106  # 2015/16
+    assert rates_for("2014/15").applies_from == dt.date(2014, 12, 18)
+    with pytest.raises(RateNotAvailableError, match=r"17 December 2014 \(2014/15\) is before the Single Source Contract"):
+        rates_for(dt.date(2014, 12, 17))
+    with pytest.raises(RateNotAvailableError, match=r"was not published: regulation 11\(2\)\(a\) fixes only"):
+        rates_for(dt.date(2015, 3, 30)).capital_servicing_rates
+
+
+def test_the_30_march_2015_message_does_not_contradict_itself():
+    # It once said a date of 30 March 2015 was "before" rates "from 27 March 2015".
+    with pytest.raises(RateNotAvailableError) as err:
+        rates_for(dt.date(2015, 3, 30)).get("fixed_capital_servicing_rate")
+    assert "27 March 2015" not in str(err.value) and "before" not in str(err.value)
+
+
 def test_before_the_regime():
-    with pytest.raises(RateNotAvailableError, match="before the first published"):
+    with pytest.raises(RateNotAvailableError, match="before the Single Source Contract Regulations 2014 came into force"):
         rates_for(dt.date(2014, 6, 1))
 
 

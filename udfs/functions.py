@@ -39,6 +39,9 @@ _CHAIN = ("Supply chain range with a header row: name, parent (empty for the pri
 _COMPONENTS = "Components range with a header row: name, method, allowable_costs, bpr, cra, ia, csa, price."
 _UNIT = "Optional: pounds per unit of money in the table, 1000000 if in £m (for the £250,000 value test)."
 _TABLE = {"ndim": 2}
+_AGREED = ("Optional: the date the price was agreed; with the contract kind it sets the maximum incentive "
+           "adjustment (2pp; 10pp for a QDC agreed on or after 5 June 2026).")
+_KIND = "Optional: \"QDC\" (default), a qualifying defence contract, or \"QSC\", a qualifying sub-contract."
 
 
 def _csa_rates(rates: Any) -> Any:
@@ -78,22 +81,27 @@ def RATE_EVIDENCE(date_of_agreement, rate):
                           "rate_type": "Optional: \"standard\" (default) or \"GOCR\": step 4 then brings the "
                                        "rate to zero unless a cost of capital is agreed.",
                           "cost_of_capital_agreed": "Optional: TRUE when, with the GOCR, the parties agree a "
-                                                    "cost of capital (guidance 6.20)."})
-def CPR(bpr, cra, ia, csa, rate_type=None, cost_of_capital_agreed=None):
+                                                    "cost of capital (guidance 6.20).",
+                          "date_of_agreement": _AGREED, "contract_kind": _KIND})
+def CPR(bpr, cra, ia, csa, rate_type=None, cost_of_capital_agreed=None, date_of_agreement=None, contract_kind=None):
     """Contract profit rate by the four steps of regulation 11: BPR + BPR x CRA + IA + CSA."""
     return contract_profit_rate(bpr, cra, ia, csa, rate_type=rate_type or "standard",
                                 cost_of_capital_agreed=flag("cost of capital agreed", cost_of_capital_agreed,
-                                                            False)).contract_profit_rate
+                                                            False),
+                                date_of_agreement=date_of_agreement, contract_kind=contract_kind).contract_profit_rate
 
 
 @worksheet_function(args={"bpr": _BPR, "cra": _CRA, "ia": _IA, "csa": _CSA,
                           "rate_type": "Optional: \"standard\" (default) or \"GOCR\".",
                           "cost_of_capital_agreed": "Optional: TRUE when, with the GOCR, a cost of capital "
-                                                    "is agreed."}, spill=True)
-def CPR_STEPS(bpr, cra, ia, csa, rate_type=None, cost_of_capital_agreed=None):
+                                                    "is agreed.",
+                          "date_of_agreement": _AGREED, "contract_kind": _KIND}, spill=True)
+def CPR_STEPS(bpr, cra, ia, csa, rate_type=None, cost_of_capital_agreed=None, date_of_agreement=None,
+              contract_kind=None):
     """The section 7 table of the four steps: each step's adjustment and the running total of the contract profit rate."""
     r = contract_profit_rate(bpr, cra, ia, csa, rate_type=rate_type or "standard",
-                             cost_of_capital_agreed=flag("cost of capital agreed", cost_of_capital_agreed, False))
+                             cost_of_capital_agreed=flag("cost of capital agreed", cost_of_capital_agreed, False),
+                             date_of_agreement=date_of_agreement, contract_kind=contract_kind)
     return [["Step", "", "Adjustment", "Running total CPR"],
             *[[step, what, float(adj), float(total)] for step, what, adj, total in r.table()]]
 
@@ -102,10 +110,13 @@ def CPR_STEPS(bpr, cra, ia, csa, rate_type=None, cost_of_capital_agreed=None):
                           "poco": "Step 3 POCO deduction in percentage points, zero or more.",
                           "funding_adjustment": "Step 4 SSRO funding adjustment, e.g. 0.057%; zero before 1 April 2017.",
                           "ia": "Step 5 incentive adjustment, 0 to 2 percentage points.",
-                          "csa": "Step 6 capital servicing adjustment."})
-def CPR_SIX_STEP(bpr, cra, poco, funding_adjustment, ia, csa):
+                          "csa": "Step 6 capital servicing adjustment.",
+                          "date_of_agreement": "Optional: the date the price was agreed, before 1 April 2024; with "
+                                               "it, an empty funding adjustment is looked up."})
+def CPR_SIX_STEP(bpr, cra, poco, funding_adjustment, ia, csa, date_of_agreement=None):
     """Contract profit rate by the six steps in force for contracts agreed before 1 April 2024."""
-    return contract_profit_rate_six_step(bpr, cra, poco, funding_adjustment, ia, csa).contract_profit_rate
+    return contract_profit_rate_six_step(bpr, cra, poco, funding_adjustment, ia, csa,
+                                         date_of_agreement=date_of_agreement).contract_profit_rate
 
 
 _CSA_ARGS = {"fixed_capital": "Fixed capital value (money).",
@@ -198,22 +209,25 @@ def POCO_STAGES(supply_chain, money_unit=None):
     return rows
 
 
-@worksheet_function(args={"components": _COMPONENTS}, arg_options={"components": _TABLE})
-def CONTRACT_CRA_POT(components):
+_POT_ARGS = {"components": _COMPONENTS, "date_of_agreement": _AGREED, "contract_kind": _KIND}
+
+
+@worksheet_function(args=_POT_ARGS, arg_options={"components": _TABLE})
+def CONTRACT_CRA_POT(components, date_of_agreement=None, contract_kind=None):
     """Maximum contract level cost risk adjustment: the formula components' CRAs at +25% of the BPR less those agreed (regulation 19G)."""
-    return aggregate_components(components).cra_pot
+    return aggregate_components(components, date_of_agreement=date_of_agreement, contract_kind=contract_kind).cra_pot
 
 
-@worksheet_function(args={"components": _COMPONENTS}, arg_options={"components": _TABLE})
-def CONTRACT_IA_POT(components):
-    """Maximum contract level incentive adjustment: 2pp on the formula components' allowable costs less the incentive adjustments agreed."""
-    return aggregate_components(components).ia_pot
+@worksheet_function(args=_POT_ARGS, arg_options={"components": _TABLE})
+def CONTRACT_IA_POT(components, date_of_agreement=None, contract_kind=None):
+    """Maximum contract level incentive adjustment: the maximum IA in force (2pp; 10pp for a QDC agreed from 5 June 2026) on the formula components' allowable costs less the IAs agreed."""
+    return aggregate_components(components, date_of_agreement=date_of_agreement, contract_kind=contract_kind).ia_pot
 
 
-@worksheet_function(args={"components": _COMPONENTS}, spill=True, arg_options={"components": _TABLE})
-def AGGREGATION(components):
+@worksheet_function(args=_POT_ARGS, spill=True, arg_options={"components": _TABLE})
+def AGGREGATION(components, date_of_agreement=None, contract_kind=None):
     """Aggregation of components: each component's price and pots, the total component price and the maximum prices."""
-    a = aggregate_components(components)
+    a = aggregate_components(components, date_of_agreement=date_of_agreement, contract_kind=contract_kind)
     rows: list[list[Any]] = [["Component", "Method", "Allowable costs", "CPR", "Price", "CRA pot", "IA pot"]]
     for c in a.components:
         rows.append([c.name, c.method, "" if c.allowable_costs is None else c.allowable_costs,

@@ -53,6 +53,7 @@ class FillResult:
     notes: list[str] = field(default_factory=list)
     written: int = 0
     core_values: int = 0  # figures only the core computes (Monte Carlo), written as values
+    inputs: dict[str, Any] = field(default_factory=dict)  # the inputs by name, as checked
 
 
 _LABEL = re.compile(r"^\d{4}/\d{2}$")
@@ -98,6 +99,10 @@ def check_input(spec: InputSpec, value: Any, rates: RateTable) -> Any:
             raise PricingInputError(
                 f"{name} {checks.fmt(value)} is not a financial year: the second year must follow the first, as in "
                 f"\"2024/25\"; choose one from the Rates sheet ({years[0]} to {years[-1]})")
+        if int(start) < 2014:
+            raise PricingInputError(
+                f"{name} {checks.fmt(value)} is before the Single Source Contract Regulations 2014 came into force "
+                f"(18 December 2014): the first financial year is 2014/15")
         if value.strip() not in years:
             raise PricingInputError(
                 f"{name} {checks.fmt(value)} is not in the rate table ({years[0]} to {years[-1]}): add the year to "
@@ -283,7 +288,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         lacking = sorted((set(spec.outputs) | set(spec.values)) - set(figures))
         raise RuntimeError(f"template {template.key}: compute and layout disagree (extra {extra}, lacking {lacking})")
 
-    result = FillResult(template.key, {}, {}, notes=notes)
+    result = FillResult(template.key, {}, {}, notes=notes, inputs=inputs)
     result.flags.extend(reconcile_rates(book, table))
     for name, out in spec.outputs.items():
         value = figures[name]

@@ -51,7 +51,7 @@ CELL_CASES = [
     ("profit_rate", {"CSA_1": None}, ["CSA_1 is empty"]),
     ("profit_rate", {"CSA_1": -1e300}, ["CSA_1 -1e+300", SLIP]),
     ("profit_rate", {"Financial_year_1": "2031/32"}, ["Financial_year_1 '2031/32'", "not in the rate table", "rates file"]),
-    ("profit_rate", {"Financial_year_1": "2014/15"}, ["Financial_year_1 '2014/15'", "not in the rate table"]),
+    ("profit_rate", {"Financial_year_1": "2013/14"}, ["Financial_year_1 '2013/14'", "before the Single Source Contract Regulations 2014 came into force"]),
     ("profit_rate", {"Financial_year_1": 2024.0}, ["Financial_year_1 2024", "not a financial year written like \"2024/25\""]),
     ("profit_rate", {"Financial_year_1": "2024/26"}, ["Financial_year_1 '2024/26'", "second year must follow the first"]),
     ("profit_rate", {"Financial_year_2": "24/25"}, ["Financial_year_2 '24/25'", "not a financial year written like"]),

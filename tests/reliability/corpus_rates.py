@@ -28,7 +28,7 @@ RATES_CASES = [
     ("years-not-consecutive", CS + "2026/28,3.26,3.1,1.6,8.5\n", ["line 2", "'2026/28'", "must be written like \"2026/27\""]),
     ("year-as-number", CS + "2026,3.26,3.1,1.6,8.5\n", ["'2026'", "must be written like"]),
     ("year-empty", BPR + ",8.5\n", ["financial_year ''", "must be written like"]),
-    ("year-before-regime", CS + "2010/11,3.26,3.1,1.6,8.5\n", ["financial_year 2010/11", "2015/16 onwards"]),
+    ("year-before-regime", CS + "2010/11,3.26,3.1,1.6,8.5\n", ["financial_year 2010/11", "before 2014/15, the first year of the regulations"]),
     ("year-far-future", BPR + "2300/01,8\n", ["financial_year 2300/01", "is outside"]),
     ("more-cells-than-header", CS + "2026/27,3.26,3.1,1.6,8.5,9\n", ["line 2 has more cells than the header"]),
     ("unknown-column", "year,bpr\n2026/27,8.5\n", ["column 'year' is not known", "financial_year"]),

@@ -130,7 +130,7 @@ def test_every_worksheet_function_gives_a_figure_or_a_message(tally):
 # --- regeneration ----------------------------------------------------------------------------------
 
 YEARS = [y.financial_year for y in default_table().years]
-year = st.one_of(st.sampled_from(YEARS), st.sampled_from(["2031/32", "2024/26", "24/25", "2014/15"]), cell)
+year = st.one_of(st.sampled_from(YEARS), st.sampled_from(["2031/32", "2024/26", "24/25", "2013/14"]), cell)
 money = st.one_of(st.floats(-1e7, 1e7), st.floats(-1e15, 1e15), cell)
 
 

@@ -1,0 +1,347 @@
+"""The contract pricing statement of regulation 23 as data: one JSON-ready document built from a
+contract model read by :func:`sscr.statement.read.read_model`, with the audit trail of every figure.
+
+The document's fields follow regulation 23(3) (as substituted by SI 2024/420) and the order of the
+contract pricing statement: the contract and the statutory guidance in force at its date of
+agreement (with any deviation recorded), then each component (its pricing method; for the pricing
+formula the allowable costs, the contract profit rate and the regulation 11 calculation, step by
+step, with the factor determined at each step and the contractor's facts, assumptions and
+calculations; for an alternative method its particulars), the allowable costs by Part of the
+guidance, the risk contingency element (reported separately, H.2.2), the POCO deduction, the
+contract level adjustments, the price and any other information material to the pricing.
+Its schema is ``schema/statement-v1.json`` beside this module.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sscr
+from sscr.allowable_costs.catalogue import PARTS
+from sscr.components import method_kind
+from sscr.profit_rate import contract_profit_rate
+
+from .audit import Trail, citation
+from .read import COMPONENT_TEXTS, ModelReading, as_date
+
+SCHEMA_ID = "sscr-contract-pricing-statement"
+SCHEMA_VERSION = "1.0"
+
+#: The guidance documents whose version in force at the date of agreement the statement reports.
+GUIDANCE_DOCUMENTS = ("allowable costs", "baseline profit rate", "alternative pricing")
+
+STATUSES = (("claimed", "claimed"), ("agreed", "agreed"), ("pending", "pending"), ("not_agreed", "not agreed"),
+            ("excluded", "excluded"))
+
+
+def _guidance(date_of_agreement: Any, guidance_file: Any = None) -> tuple[list[dict[str, Any]], str | None]:
+    """The version of each statutory guidance document in force at the date of agreement."""
+    if date_of_agreement is None:
+        return [], ("the model records no date of agreement (Date_of_agreement), so the guidance in force cannot "
+                    "be determined: enter the date on the Contract sheet")
+    from sscr.guidance import guidance_in_force
+    out = []
+    for document in GUIDANCE_DOCUMENTS:
+        g = guidance_in_force(date_of_agreement, document, guidance_file=guidance_file)
+        out.append({"document": g.document, "version": str(g.version), "applies_from": g.applies_from.isoformat(),
+                    "title": g.title, "source": g.source, "evidence": g.evidence, "note": g.note or None})
+    return out, None
+
+
+def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict[str, Any]:
+    """The statement of the model ``reading``: a dict that validates against the schema.
+    ``guidance_file`` adds later guidance versions (as ``SSCR_GUIDANCE_FILE``; :mod:`sscr.guidance`)."""
+    trail = Trail(reading)
+    r = reading
+    date = as_date(r.inputs.get("Date_of_agreement"))
+    guidance, guidance_note = _guidance(date, guidance_file)
+
+    contract: dict[str, Any] = {
+        "name": r.inputs.get("Contract_name"),
+        "reference": r.text("Contract_reference"),
+        "kind": _text_or_none(r.inputs.get("Contract_kind")),
+        "date_of_agreement": date.isoformat() if date else None,
+        "financial_year": r.inputs.get("Financial_year"),
+        "currency": "GBP",
+        "baseline_profit_rate": trail.figure("BPR", "/contract/baseline_profit_rate",
+                                             "Baseline profit rate in force (step 1)", "rate"),
+        "components": 0,
+    }
+    components = []
+    for i in r.components():
+        if r.inputs.get(f"Name_{i}") is None:
+            continue
+        components.append(_component(r, trail, i, len(components)))
+    contract["components"] = int(trail.figure("Components", "/contract/components",
+                                              "Components in the contract", "count"))
+
+    statement: dict[str, Any] = {
+        "schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "title": "Contract pricing statement",
+        "regulation": "Regulation 23 of the Single Source Contract Regulations 2014 (as substituted by SI 2024/420)",
+        "source": {"file": r.path.name, "template": r.template.key, "template_version": r.template.version,
+                   "sha256": r.sha256, "sscr_version": sscr.__version__},
+        "contract": contract,
+        "guidance": guidance,
+        "guidance_note": guidance_note,
+        "deviations_from_guidance": r.text("Guidance_deviations"),
+        "components": components,
+        "allowable_costs_by_part": _by_part(r, trail),
+        "cost_lines": _cost_lines(r, trail),
+        "risk_contingency": _risk(r, trail, components),
+        "poco": _poco(r, trail, components),
+        "contract_level": _contract_level(r, trail),
+        "price": trail.figure("Contract_price", "/price", "Contract price", "money"),
+        "other_material_information": r.text("Other_material_information"),
+        "flags": [{"where": f.where, "message": f.message} for f in r.flags],
+        "notes": list(r.notes),
+    }
+    statement["audit_trail"] = trail.as_json()
+    return statement
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, Any]:
+    p = f"/components/{index}"
+    name = str(r.inputs[f"Name_{i}"])
+    method = str(r.inputs.get(f"Method_{i}"))
+    kind = method_kind(method, f"Method_{i}")
+    texts = {element: r.text(f"{key}_{i}") for key, element in COMPONENT_TEXTS}
+    out: dict[str, Any] = {"number": i, "name": name, "pricing_method": method,
+                           "method_kind": "pricing formula" if kind == "formula" else "alternative pricing method"}
+    trail.figure(f"Name_{i}", f"{p}/name", f"Component {i}: name", "text")
+    trail.figure(f"Method_{i}", f"{p}/pricing_method", f"{name}: pricing method", "text")
+    if kind != "formula":
+        out.update({
+            "allowable_costs": None, "allowable_costs_build_up": None, "contract_profit_rate": None, "steps": [],
+            "profit": None, "price_before_poco": None,
+            "price": trail.figure(f"Price_after_{i}", f"{p}/price", f"{name}: price ({method})", "money"),
+            "alternative": {"method": kind, "particulars": texts["allowable_costs"],
+                            "price": trail.figure(f"Alt_price_{i}", f"{p}/alternative/price",
+                                                  f"{name}: price by the {method} method", "money"),
+                            "guidance": "Regulation 23(3); alternative pricing guidance: the particulars of the "
+                                        "alternative pricing method"},
+            "facts_and_assumptions": texts,
+        })
+        return out
+    build_up = {
+        "cost_lines": trail.figure(f"Lines_AC_{i}", f"{p}/allowable_costs_build_up/cost_lines",
+                                   f"{name}: agreed cost lines", "money"),
+        "risk_contingency_element": trail.figure(f"Risk_AC_{i}", f"{p}/allowable_costs_build_up/risk_contingency_element",
+                                                 f"{name}: risk contingency element (expected value)", "money"),
+        "other": trail.figure(f"AC_{i}", f"{p}/allowable_costs_build_up/other",
+                              f"{name}: other allowable costs entered directly", "money"),
+        "before_poco": trail.figure(f"AC_total_{i}", f"{p}/allowable_costs_build_up/before_poco",
+                                    f"{name}: allowable costs before the POCO deduction", "money"),
+        "poco_deduction": trail.figure(f"POCO_{i}", f"{p}/allowable_costs_build_up/poco_deduction",
+                                       f"{name}: POCO deduction", "money"),
+    }
+    ac = trail.figure(f"AC_after_{i}", f"{p}/allowable_costs", f"{name}: allowable costs", "money")
+    bpr, cra, ia = r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), r.inputs.get(f"IA_{i}")
+    csa = r.inputs.get(f"CSA_{i}")
+    steps = contract_profit_rate(bpr, cra, ia, csa)
+    s = f"{p}/steps"
+    step_rows = [
+        {"step": 1, "name": "Baseline profit rate", "regulation": "11(2)",
+         "factor": trail.figure(f"BPR_{i}", f"{s}/0/factor", f"{name}: step 1, baseline profit rate", "rate"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step1_adjustment_{i}", f"{s}/0/adjustment", f"{name}: step 1 adjustment",
+                                     "rate", steps.baseline_profit_rate, f"=BPR_{i}", [f"BPR_{i}"],
+                                     citation(f"BPR_{i}")),
+         "running_total": trail.derived(f"After_step_1_{i}", f"{s}/0/running_total", f"{name}: after step 1",
+                                        "rate", steps.after_step_1, f"=BPR_{i}", [f"BPR_{i}"],
+                                        "Baseline profit rate guidance 7.1-7.2: the running total after step 1"),
+         "basis": texts["baseline_profit_rate"]},
+        {"step": 2, "name": "Cost risk adjustment", "regulation": "11(3)",
+         "factor": trail.figure(f"CRA_{i}", f"{s}/1/factor", f"{name}: step 2, cost risk adjustment (fraction of the "
+                                                            f"BPR)", "fraction_of_bpr"),
+         "factor_unit": "fraction_of_bpr",
+         "adjustment": trail.derived(f"Step2_adjustment_{i}", f"{s}/1/adjustment",
+                                     f"{name}: step 2 adjustment (percentage points)", "rate", steps.cra_points,
+                                     f"=BPR_{i}*CRA_{i}", [f"BPR_{i}", f"CRA_{i}"],
+                                     "Regulation 11(3); baseline profit rate guidance 4.1: the CRA is a percentage "
+                                     "of the BPR"),
+         "running_total": trail.derived(f"After_step_2_{i}", f"{s}/1/running_total", f"{name}: after step 2",
+                                        "rate", steps.after_step_2, f"=BPR_{i}+BPR_{i}*CRA_{i}",
+                                        [f"BPR_{i}", f"CRA_{i}"], "Baseline profit rate guidance 7.1-7.2"),
+         "basis": texts["cost_risk_adjustment"]},
+        {"step": 3, "name": "Incentive adjustment", "regulation": "11(6)",
+         "factor": trail.figure(f"IA_{i}", f"{s}/2/factor", f"{name}: step 3, incentive adjustment", "rate"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step3_adjustment_{i}", f"{s}/2/adjustment", f"{name}: step 3 adjustment",
+                                     "rate", steps.incentive_adjustment, f"=IA_{i}", [f"IA_{i}"], citation(f"IA_{i}")),
+         "running_total": trail.derived(f"After_step_3_{i}", f"{s}/2/running_total", f"{name}: after step 3",
+                                        "rate", steps.after_step_3, f"=BPR_{i}+BPR_{i}*CRA_{i}+IA_{i}",
+                                        [f"BPR_{i}", f"CRA_{i}", f"IA_{i}"], "Baseline profit rate guidance 7.1-7.2"),
+         "basis": texts["incentive_adjustment"],
+         "outcome": texts["incentive_outcome"]},
+        {"step": 4, "name": "Capital servicing adjustment", "regulation": "11(7)",
+         "factor": trail.figure(f"CSA_{i}", f"{s}/3/factor", f"{name}: step 4, capital servicing adjustment", "rate"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step4_adjustment_{i}", f"{s}/3/adjustment", f"{name}: step 4 adjustment",
+                                     "rate", steps.capital_servicing_adjustment, f"=CSA_{i}", [f"CSA_{i}"],
+                                     citation(f"CSA_{i}")),
+         "running_total": trail.derived(f"After_step_4_{i}", f"{s}/3/running_total",
+                                        f"{name}: after step 4 (the contract profit rate)", "rate",
+                                        steps.contract_profit_rate, f"=BPR_{i}+BPR_{i}*CRA_{i}+IA_{i}+CSA_{i}",
+                                        [f"BPR_{i}", f"CRA_{i}", f"IA_{i}", f"CSA_{i}"],
+                                        "Baseline profit rate guidance 7.1-7.2"),
+         "basis": texts["capital_servicing_adjustment"],
+         "computation": None},
+    ]
+    cpr = trail.figure(f"CPR_{i}", f"{p}/contract_profit_rate", f"{name}: contract profit rate", "rate")
+    if not math.isclose(cpr, steps.contract_profit_rate, rel_tol=0, abs_tol=1e-12):
+        raise RuntimeError(f"component {i}: the steps ({steps.contract_profit_rate!r}) and the model's CPR "
+                           f"({cpr!r}) disagree")  # a defect, never a user error
+    out.update({
+        "allowable_costs": ac,
+        "allowable_costs_build_up": build_up,
+        "contract_profit_rate": cpr,
+        "steps": step_rows,
+        "profit": trail.figure(f"Profit_after_{i}", f"{p}/profit", f"{name}: profit", "money"),
+        "price_before_poco": trail.figure(f"Price_{i}", f"{p}/price_before_poco",
+                                          f"{name}: price before the POCO deduction", "money"),
+        "price": trail.figure(f"Price_after_{i}", f"{p}/price", f"{name}: price", "money"),
+        "alternative": None,
+        "facts_and_assumptions": texts,
+    })
+    return out
+
+
+def _by_part(r: ModelReading, trail: Trail) -> dict[str, Any]:
+    excluded: dict[str, list[dict[str, Any]]] = {}
+    for n in r.rows("Line"):
+        if r.figures.get(f"Line_status_{n}") == "excluded":
+            part = r.figures.get(f"Line_part_{n}")
+            excluded.setdefault(part, []).append({
+                "line": _text_or_none(_whole(r.inputs.get(f"Line_id_{n}"))),
+                "paragraph": r.figures.get(f"Line_paragraph_{n}")})
+    parts = []
+    for k, (letter, heading) in enumerate(PARTS.items()):
+        key = letter or "General"
+        row: dict[str, Any] = {"part": key, "heading": heading}
+        for field, label in STATUSES:
+            row[field] = trail.figure(f"Part_{key}_{field}", f"/allowable_costs_by_part/parts/{k}/{field}",
+                                      f"Part {key}: {label}", "money")
+        row["lines"] = int(trail.figure(f"Part_{key}_lines", f"/allowable_costs_by_part/parts/{k}/lines",
+                                        f"Part {key}: cost lines", "count"))
+        row["excluded_by"] = excluded.get(key, [])
+        parts.append(row)
+    totals = {}
+    for field, label in STATUSES:
+        name = {"agreed": "Lines_allowable"}.get(field, f"Lines_{field}")
+        totals[field] = trail.figure(name, f"/allowable_costs_by_part/totals/{field}", f"All Parts: {label}", "money")
+    totals["gap"] = trail.figure("Lines_gap", "/allowable_costs_by_part/totals/gap",
+                                 "Gap between claimed and agreed", "money")
+    return {"parts": parts, "totals": totals}
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _cost_lines(r: ModelReading, trail: Trail) -> list[dict[str, Any]]:
+    out = []
+    for k, n in enumerate(r.rows("Line")):
+        line = _text_or_none(_whole(r.inputs.get(f"Line_id_{n}")))
+        out.append({
+            "row": n,
+            "id": _text_or_none(_whole(r.inputs.get(f"Line_id_{n}"))),
+            "description": _text_or_none(r.inputs.get(f"Line_description_{n}")),
+            "component": _text_or_none(r.inputs.get(f"Line_component_{n}")),
+            "cost_type": _text_or_none(r.inputs.get(f"Line_type_{n}")),
+            "part": r.figures.get(f"Line_part_{n}"),
+            "treatment": r.figures.get(f"Line_treatment_{n}"),
+            "paragraph": r.figures.get(f"Line_paragraph_{n}"),
+            "status": r.figures.get(f"Line_status_{n}"),
+            "claimed": trail.figure(f"Line_net_{n}", f"/cost_lines/{k}/claimed",
+                                    f"Cost line {line}: claimed (net of credits)", "money"),
+            "allowable": trail.figure(f"Line_allowable_{n}", f"/cost_lines/{k}/allowable",
+                                      f"Cost line {line}: allowable", "money"),
+            "evidence": _text_or_none(r.inputs.get(f"Line_evidence_{n}")),
+        })
+    return out
+
+
+def _risk(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> dict[str, Any]:
+    risks = []
+    for k, n in enumerate(r.rows("Risk")):
+        risk = _text_or_none(_whole(r.inputs.get(f"Risk_id_{n}")))
+        q = f"/risk_contingency/risks/{k}"
+        risks.append({
+            "row": n,
+            "id": _text_or_none(_whole(r.inputs.get(f"Risk_id_{n}"))),
+            "description": _text_or_none(r.inputs.get(f"Risk_description_{n}")),
+            "component": _text_or_none(r.inputs.get(f"Risk_component_{n}")),
+            "probability": trail.figure(f"Risk_p_{n}", f"{q}/probability", f"Risk {risk}: probability",
+                                        "fraction"),
+            "mean_impact": trail.figure(f"Risk_mean_{n}", f"{q}/mean_impact", f"Risk {risk}: mean impact", "money"),
+            "expected_value": trail.figure(f"Risk_ev_{n}", f"{q}/expected_value", f"Risk {risk}: expected value",
+                                           "money"),
+        })
+    sim = "/risk_contingency/simulation"
+    histogram = []
+    b = 1
+    while f"MC_count_{b}" in r.spec.values:
+        if r.figures.get(f"MC_count_{b}") is not None:
+            histogram.append({"from": r.figures[f"MC_bin_from_{b}"], "to": r.figures[f"MC_bin_to_{b}"],
+                              "trials": int(r.figures[f"MC_count_{b}"])})
+        b += 1
+    out = {
+        "expected_value": trail.figure("Risk_EV", "/risk_contingency/expected_value",
+                                       "Risk contingency element at expected value", "money"),
+        "reported_separately": "Allowable costs guidance H.2.2: the risk contingency element within the allowable "
+                               "costs is reported separately",
+        "risks": risks,
+        "simulation": {
+            "trials": int(trail.figure("MC_trials", f"{sim}/trials", "Monte Carlo trials", "count")),
+            "seed": int(trail.figure("MC_seed", f"{sim}/seed", "Monte Carlo seed", "count")),
+            "mean": trail.figure("MC_mean", f"{sim}/mean", "Simulated mean of the risks", "money"),
+            "standard_error": trail.figure("MC_standard_error", f"{sim}/standard_error",
+                                           "Standard error of the simulated mean", "money"),
+            "p50": trail.figure("MC_P50", f"{sim}/p50", "P50 of the simulated total", "money"),
+            "p80": trail.figure("MC_P80", f"{sim}/p80", "P80 of the simulated total", "money"),
+            "p90": trail.figure("MC_P90", f"{sim}/p90", "P90 of the simulated total", "money"),
+            "histogram": histogram,
+        },
+    }
+    trail.core_table("MC_histogram", f"{sim}/histogram", "Histogram of the simulated total",
+                     [f"MC_{k}_{b}" for b in range(1, len(histogram) + 1) for k in ("bin_from", "bin_to", "count")])
+    return out
+
+
+def _poco(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> dict[str, Any]:
+    formula = [c for c in components if c["allowable_costs_build_up"]]
+    by = [{"name": c["name"], "stages": None, "basis": c["facts_and_assumptions"]["poco_deduction"]} for c in formula]
+    names = [f"POCO_{c['number']}" for c in formula]
+    total = math.fsum(c["allowable_costs_build_up"]["poco_deduction"] or 0.0 for c in formula)
+    return {"deduction": trail.derived("POCO_total", "/poco/deduction", "POCO deduction, all components", "money",
+                                       total, "=" + ("+".join(names) or "0"), names, citation("POCO_1")),
+            "by_component": by, "guidance": "Regulation 13A; allowable costs guidance Part I, Table 2"}
+
+
+def _contract_level(r: ModelReading, trail: Trail) -> dict[str, Any]:
+    c = "/contract_level"
+    return {
+        "total_component_price": trail.figure("Total_component_price", f"{c}/total_component_price",
+                                              "Total component price", "money"),
+        "cra_pot": trail.figure("CRA_pot", f"{c}/cra_pot", "Maximum contract level CRA pot", "money"),
+        "ia_pot": trail.figure("IA_pot", f"{c}/ia_pot", "Maximum contract level IA pot", "money"),
+        "contract_cra": trail.figure("Contract_CRA", f"{c}/contract_cra", "Contract level CRA agreed", "money"),
+        "contract_ia": trail.figure("Contract_IA", f"{c}/contract_ia", "Contract level IA agreed", "money"),
+        "max_price": trail.figure("Max_price", f"{c}/max_price", "Maximum price with both pots", "money"),
+    }
+
+
+def schema() -> dict[str, Any]:
+    """The JSON schema of the statement (``schema/statement-v1.json``, JSON Schema 2020-12)."""
+    import json
+    from importlib import resources
+    return json.loads(resources.files("sscr.statement").joinpath("schema", "statement-v1.json").read_text("utf-8"))
