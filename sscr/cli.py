@@ -85,8 +85,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.collect()  # a half-written zip left by a failed write is closed now, under the quiet hook
         sys.unraisablehook = unraisable
         for name, handler in handlers.items():
-            signal.signal(getattr(signal, name), handler)
+            # as a command, only the exit is left: a late signal cannot turn a finished run into a
+            # killed one (Python's own shutdown would restore the default, which kills the process)
+            signal.signal(getattr(signal, name), signal.SIG_IGN if _as_command else handler)
+
+
+_as_command = False
+
+
+def command() -> None:
+    """The ``sscr`` command: :func:`main`, then exit with its status."""
+    global _as_command
+    _as_command = True
+    sys.exit(main())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

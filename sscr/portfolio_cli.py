@@ -43,6 +43,10 @@ PARQUET_BATCH_ROWS = 65_536
 SHOWN = 20
 
 
+def _path(path: object) -> str:
+    """A file's path as a message shows it: whole (a shortened path could hide the file's name)."""
+    return repr(str(path))
+
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "price", help="price a portfolio of components (CSV, XLSX or Parquet)",
@@ -68,17 +72,17 @@ def run(args: argparse.Namespace) -> int:
     source, out = Path(args.portfolio), Path(args.out)
     for path, what in ((source, "PORTFOLIO"), (out, "--out")):
         if path.suffix.lower() not in FORMATS:
-            return _usage(f"{what} {fmt(str(path))} is not a .csv, .xlsx or .parquet file")
+            return _usage(f"{what} {_path(path)} is not a .csv, .xlsx or .parquet file")
     why = not_regular(source)
     if why is not None:
-        return _usage(f"PORTFOLIO {fmt(str(source))} {why}" + ("" if why == "does not exist" else
+        return _usage(f"PORTFOLIO {_path(source)} {why}" + ("" if why == "does not exist" else
                                                                 ": only files saved on disk are read"))
     if _same(out, source):
-        return _usage(f"--out {fmt(str(out))} is the portfolio itself: write the priced rows to another file")
+        return _usage(f"--out {_path(out)} is the portfolio itself: write the priced rows to another file")
     rates_file = args.rates_file if args.rates_file is not None else (os.environ.get(RATES_FILE_ENV) or None)
     if rates_file is not None:
         if _same(out, rates_file):
-            return _usage(f"--out {fmt(str(out))} is the rates file: the priced rows would replace it; write them "
+            return _usage(f"--out {_path(out)} is the rates file: the priced rows would replace it; write them "
                           f"to another file")
         try:  # a bad rates file is said once, before the portfolio is read
             default_table(rates_file)
@@ -86,13 +90,13 @@ def run(args: argparse.Namespace) -> int:
             where = "--rates-file" if args.rates_file is not None else RATES_FILE_ENV
             return _usage(f"{where}: {exc}; nothing was priced")
     if out.is_dir():
-        return _usage(f"--out {fmt(str(out))} is a folder: name the file to write")
+        return _usage(f"--out {_path(out)} is a folder: name the file to write")
     if out.exists() and not args.overwrite:
-        return _usage(f"--out {fmt(str(out))} exists: choose another file, or add --overwrite to replace it")
+        return _usage(f"--out {_path(out)} exists: choose another file, or add --overwrite to replace it")
     if not out.parent.is_dir():
-        return _usage(f"--out {fmt(str(out))}: the folder {fmt(str(out.parent))} does not exist")
+        return _usage(f"--out {_path(out)}: the folder {_path(out.parent)} does not exist")
     if not os.access(out.parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        return _usage(f"--out {fmt(str(out))} cannot be written: permission denied in {fmt(str(out.parent))}")
+        return _usage(f"--out {_path(out)} cannot be written: permission denied in {_path(out.parent)}")
     if args.sheet is not None and source.suffix.lower() != ".xlsx":
         return _usage("--sheet is for an .xlsx portfolio")
 
@@ -108,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         write_table(result, out)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise PricingInputError(f"--out {fmt(str(out))} could not be written ({reason}): nothing was written; "
+        raise PricingInputError(f"--out {_path(out)} could not be written ({reason}): nothing was written; "
                                 f"free some space or choose another folder and run again") from None
 
     bad = failures(priced)
@@ -157,7 +161,7 @@ def _read_csv(path: Path) -> Any:
     """Every cell as text, exactly as written; a blank line is a row of empty cells."""
     import pandas as pd
 
-    shown = f"portfolio {fmt(str(path))}"
+    shown = f"portfolio {_path(path)}"
     raw = read_regular(path, MAX_CSV_BYTES, shown, PricingInputError)
     if len(raw) > MAX_CSV_BYTES:
         raise PricingInputError(f"{shown} is larger than {MAX_CSV_BYTES // (1024 * 1024):,} MB: split it into "
@@ -178,32 +182,34 @@ def _read_csv(path: Path) -> Any:
     if text is None:
         raise PricingInputError(f"{shown} is neither UTF-8 nor Windows-1252 text: save it from Excel as "
                                 f"\"CSV UTF-8\"")
+    if "\r" in text and "\n" not in text:  # saved with CR line endings (classic Mac OS): read as lines
+        text = text.replace("\r", "\n")
     rows = text.count("\n")
     if rows > MAX_ROWS + 1:
         raise PricingInputError(f"{shown} has {rows:,} lines, more than the {MAX_ROWS:,} rows one run prices: "
                                 f"split it into smaller portfolios")
     header = next(csv.reader(io.StringIO(text[:1 << 16])), [])
     if not header:
-        raise PricingInputError(f"portfolio {fmt(str(path))} is empty: it needs a header row and rows of "
+        raise PricingInputError(f"portfolio {_path(path)} is empty: it needs a header row and rows of "
                                 f"components")
     named = [h.strip() for h in header if h.strip()]
     if len(set(named)) != len(named):
         twice = next(h for h in named if named.count(h) > 1)
-        raise PricingInputError(f"portfolio {fmt(str(path))} names column {fmt(twice)} twice in its header")
+        raise PricingInputError(f"portfolio {_path(path)} names column {fmt(twice)} twice in its header")
     frame = _read_csv_fast(text, header) if len(named) == len(header) else None
     if frame is None:
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[],
                                 skip_blank_lines=False)
         except pd.errors.EmptyDataError:
-            raise PricingInputError(f"portfolio {fmt(str(path))} is empty: it needs a header row and rows of "
+            raise PricingInputError(f"portfolio {_path(path)} is empty: it needs a header row and rows of "
                                     f"components") from None
         except pd.errors.ParserError as exc:
-            raise PricingInputError(f"portfolio {fmt(str(path))} is not a CSV file that can be read: {exc}") from None
+            raise PricingInputError(f"portfolio {_path(path)} is not a CSV file that can be read: {exc}") from None
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
     for c in unnamed:
         if (frame[c].fillna("").str.strip() != "").any():
-            raise PricingInputError(f"portfolio {fmt(str(path))} has values in a column with no header "
+            raise PricingInputError(f"portfolio {_path(path)} has values in a column with no header "
                                     f"(column {list(frame.columns).index(c) + 1}): give it a header")
     frame = frame.drop(columns=unnamed)
     # A blank line reads as one empty cell, and is a row of the file all the same.
@@ -357,10 +363,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise PricingInputError(f"portfolio {fmt(str(path))} cannot be opened as an .xlsx workbook: {exc}") from None
+        raise PricingInputError(f"portfolio {_path(path)} cannot be opened as an .xlsx workbook: {exc}") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise PricingInputError(f"portfolio {fmt(str(path))} has no sheet {fmt(sheet)}: its sheets are "
+            raise PricingInputError(f"portfolio {_path(path)} has no sheet {fmt(sheet)}: its sheets are "
                                     f"{', '.join(book.sheetnames)}")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -371,7 +377,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
                 header = list(cells)
                 break
         if header is None:
-            raise PricingInputError(f"portfolio {fmt(str(path))} sheet {fmt(ws.title)} is empty: it needs a header "
+            raise PricingInputError(f"portfolio {_path(path)} sheet {fmt(ws.title)} is empty: it needs a header "
                                     f"row and rows of components")
         body = [list(r) for r in rows]
     finally:
@@ -384,15 +390,15 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
     for number, cells in enumerate(body, start=header_row + 1):
         extra = [v for v in cells[width:] if v is not None and str(v).strip()]
         if extra:
-            raise PricingInputError(f"portfolio {fmt(str(path))} row {number} has values beyond the header's "
+            raise PricingInputError(f"portfolio {_path(path)} row {number} has values beyond the header's "
                                     f"columns: give every column a header")
     for j in range(width):
         if header[j] is None or not str(header[j]).strip():
-            raise PricingInputError(f"portfolio {fmt(str(path))} column {j + 1} has no header: give it one")
+            raise PricingInputError(f"portfolio {_path(path)} column {j + 1} has no header: give it one")
     labels = [str(h).strip() for h in header[:width]]
     data = {label: [(cells[j] if j < len(cells) else None) for cells in body] for j, label in enumerate(labels)}
     if len(set(labels)) != len(labels):
-        raise PricingInputError(f"portfolio {fmt(str(path))} names a column twice in its header")
+        raise PricingInputError(f"portfolio {_path(path)} names a column twice in its header")
     frame = pd.DataFrame({label: pd.Series(values, dtype=object) for label, values in data.items()})
     return frame, header_row + 1
 
@@ -401,7 +407,7 @@ def _read_parquet(path: Path) -> Any:
     """A Parquet portfolio, read in batches and counted as it is read: one whose rows (declared in its
     footer, or found while reading, since a footer can lie) pass :data:`MAX_ROWS` is refused before
     it can fill the memory (a few hundred kilobytes of Parquet can hold tens of millions of rows)."""
-    shown = f"portfolio {fmt(str(path))}"
+    shown = f"portfolio {_path(path)}"
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -143,6 +143,10 @@ class PublishedRates:
         return self.get(rate_key(rate_type))
 
 
+def _path(path: object) -> str:
+    """A file's path as a message shows it: whole (a shortened path could hide the file's name)."""
+    return repr(str(path))
+
 def rate_key(rate_type: str) -> str:
     key = str(rate_type).strip().lower() if rate_type is not None else "standard"
     if key in ("standard", "bpr", ""):
@@ -322,7 +326,7 @@ MAX_RATES_FILE_BYTES = 1_000_000
 def read_rates_bytes(path: Path) -> bytes:
     """The bytes of a rates file. Only a regular file is read: a FIFO, a device or a socket named as
     the rates file would block the reader (and Excel with it) for ever, so it is refused unopened."""
-    shown = fmt(str(path))
+    shown = _path(path)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -367,7 +371,7 @@ def file_kind(mode: int) -> str:
 
 def parse_rates_bytes(raw: bytes, path: Path) -> RateTable:
     """A rates file's bytes as a table; the encoding is named when it is not UTF-8."""
-    shown = fmt(str(path))
+    shown = _path(path)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RatesFileError(f"rates file {shown} is UTF-16 text (Excel's \"Unicode Text\"), not UTF-8: save it as CSV (UTF-8)")
     try:
@@ -416,7 +420,16 @@ def _percent(origin: str, line: int, column: str, text: str) -> float | None:
 
 
 def parse_rates_csv(text: str, *, origin: str, user: bool) -> RateTable:
-    reader = csv.DictReader(io.StringIO(text))
+    """A rates file's text as a table, or :class:`RatesFileError` naming the line and the rule."""
+    try:
+        return _parse_rates_csv(text, origin=origin, user=user)
+    except csv.Error as exc:
+        raise RatesFileError(f"{origin} is not a CSV file that can be read ({exc}): save it as CSV (UTF-8)") from None
+
+
+def _parse_rates_csv(text: str, *, origin: str, user: bool) -> RateTable:
+    # universal newlines: a file saved with CR (old Mac) or CRLF line endings reads as one with LF
+    reader = csv.DictReader(io.StringIO(text, newline=None))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
         raise RatesFileError(f"{origin} is empty: it needs a header row starting financial_year")
