@@ -1,37 +1,48 @@
-"""The Excel add-in file, addin/sscr_pricing.xlam: its ribbon, its VBA, its settings, its build.
+"""The Excel add-in, addin/sscr_pricing.xlam: its VBA project, its worksheet functions as xlwings
+registers them, its ribbon, its settings, its build and its one-step install.
 
-The add-in is xlwings' ribbon add-in template with our ribbon and settings (addin/build.py). These
-tests open it as Excel would find it: a zip of XML parts and a VBA project, which is read with
-oletools, and check that each piece names the right Python entry point.
+The add-in is read as Excel would find it (a zip of XML parts and a VBA project) with real readers:
+oletools lists the VBA modules and their source, and LibreOffice opens the add-in and converts it,
+with its VBA in a Basic library. The worksheet functions are registered by xlwings' own Windows
+code (``xlwings.udfs.import_udfs``), with stand-ins only for the pywin32 modules and Excel.
 """
 
 from __future__ import annotations
 
-import ast
 import importlib
-import io
+import inspect
+import os
 import re
+import shutil
+import struct
+import subprocess
 import sys
-import types
+import tempfile
 import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
-import xlwings
 from defusedxml import ElementTree as SafeET
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import xlwings
 
 with warnings.catch_warnings():  # oletools uses pyparsing names that pyparsing 3 deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
-    from oletools.olevba import VBA_Parser
+    import olefile
+    from oletools.olevba import VBA_Parser, decompress_stream
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDIN_DIR = ROOT / "addin"
 XLAM = ADDIN_DIR / "sscr_pricing.xlam"
+REBUILD = "the add-in is not what the worksheet functions give now: run python addin/build.py and commit the add-in"
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
       "ui": "http://schemas.microsoft.com/office/2006/01/customui"}
+MODULES = ["ThisWorkbook", "Sheet2", "Dictionary", "xlwings", "SSCRPricingRibbon", "xlwings_udfs", "SSCRPricingHelp"]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +53,12 @@ def build_module():
     finally:
         sys.path.remove(str(ADDIN_DIR))
         sys.modules.pop("build", None)
+        sys.modules.pop("vba_project", None)
+
+
+@pytest.fixture(scope="module")
+def vba_project(build_module):
+    return sys.modules["vba_project"]
 
 
 @pytest.fixture(scope="module")
@@ -52,195 +69,302 @@ def xlam() -> zipfile.ZipFile:
 
 @pytest.fixture(scope="module")
 def vba_modules() -> dict[str, str]:
+    """Module name -> source, as oletools reads them from the shipped add-in."""
     parser = VBA_Parser(str(XLAM))
     try:
         assert parser.detect_vba_macros(), "the add-in has no VBA project"
-        return {Path(name).stem: code.replace("\r\n", "\n")
-                for _f, _s, name, code in parser.extract_macros()}
+        return {stream.split("/")[-1]: code.replace("\r\n", "\n") for _f, stream, _name, code in parser.extract_macros()}
     finally:
         parser.close()
+
+
+@pytest.fixture(scope="module")
+def registration(build_module):
+    """xlwings' own import_udfs run on ``udfs`` into a stand-in of the add-in workbook."""
+    return build_module.registration()
+
+
+def vba_arguments(fn) -> str:
+    """The argument list of a function's VBA wrapper: optional Python arguments are Optional."""
+    return ", ".join(("Optional " if p.default is not inspect.Parameter.empty else "") + p.name
+                     for p in inspect.signature(fn).parameters.values())
 
 
 def xml(zf: zipfile.ZipFile, part: str):
     return SafeET.fromstring(zf.read(part))
 
 
-# --- the ribbon ----------------------------------------------------------------------------------
+def ole_streams(data: bytes) -> dict[str, bytes]:
+    ole = olefile.OleFileIO(data, raise_defects=olefile.DEFECT_INCORRECT)
+    try:
+        assert ole.parsing_issues == []
+        return {"/".join(p): ole.openstream("/".join(p)).read() for p in ole.listdir()}
+    finally:
+        ole.close()
 
-def test_ribbon_has_a_large_refresh_button_that_runs_the_addin_module(xlam):
+
+# --- the worksheet functions, as xlwings registers them -------------------------------------------------
+
+def test_xlwings_import_registers_every_function_in_the_sscr_category_with_its_help(registration):
+    """xlwings' import_udfs: the VBA wrapper of every function, and Application.MacroOptions with the
+    category, description and argument help that Excel's function wizard shows."""
+    from udfs.edge import CATEGORY, REGISTRY
+
+    assert CATEGORY == "SSCR pricing"
+    names = set(REGISTRY)
+    assert set(registration.functions) == names and len(names) >= 29
+    declared = re.findall(r"^Function (\w+)\((.*)\)$", registration.udf_module, re.M)
+    assert {n for n, _ in declared} == names and len(declared) == len(names)
+    calls = {c["Macro"]: c for c in registration.macro_options}
+    assert set(calls) == {f"'sscr_pricing.xlam'!{n}" for n in names}
+    for name, fn in REGISTRY.items():
+        info = registration.functions[name]
+        assert info["category"] == CATEGORY, f"{name} registers in {info['category']!r}"
+        call = calls[f"'sscr_pricing.xlam'!{name}"]
+        assert call["Category"] == CATEGORY
+        assert call["Description"] == fn.__doc__[:255] and 0 < len(fn.__doc__) <= 255
+        params = list(inspect.signature(fn).parameters)
+        assert [a["name"] for a in info["args"]] == params
+        docs = [a["doc"] for a in info["args"]]
+        assert all(d and not d.startswith("Positional argument") for d in docs), name
+        assert (call["ArgumentDescriptions"] or []) == [d[:255] for d in docs]
+    assert sorted(declared) == sorted((name, vba_arguments(fn)) for name, fn in REGISTRY.items())
+    assert vba_arguments(REGISTRY["CPR"]).startswith("bpr, cra, ia, csa, Optional rate_type")
+    # In an add-in each call passes the workbook the formula is in, not the add-in.
+    cpr_args = ", ".join(inspect.signature(REGISTRY["CPR"]).parameters)
+    assert (f'CPR = XLPy.CallUDF("udfs", "CPR", Array({cpr_args}), '
+            'ActiveWorkbook, Application.Caller)') in registration.udf_module
+
+
+def test_slow_functions_are_not_evaluated_by_the_function_wizard(registration):
+    slow = {name for name, info in registration.functions.items() if not info["call_in_wizard"]}
+    assert {"RISK_SIM", "RISK_SIM_TABLE"} <= slow
+    for name in slow:
+        body = registration.udf_module.split(f"Function {name}(", 1)[1].split("End Function", 1)[0]
+        assert 'If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function' in body
+    assert not any(info["volatile"] for info in registration.functions.values())
+    fast = registration.udf_module.split("Function CPR(", 1)[1].split("End Function", 1)[0]
+    assert "CommandBars" not in fast
+
+
+def test_the_shipped_wrappers_are_what_xlwings_generates_now(registration, vba_modules, build_module):
+    """Fails when a worksheet function, its arguments or its help changed since the add-in was built."""
+    assert vba_modules["xlwings_udfs"] == registration.udf_module.replace("\r\n", "\n"), REBUILD
+    assert vba_modules["SSCRPricingHelp"] == build_module.help_module(registration.macro_options), REBUILD
+
+
+def test_the_help_module_repeats_every_macro_options_call_when_the_addin_opens(vba_modules, registration):
+    code = vba_modules["SSCRPricingHelp"]
+    assert re.search(r"^Sub RegisterFunctions\(\)$", code, re.M)
+    for call in registration.macro_options:
+        name = call["Macro"].split("!")[1]
+        block = code.split(f"""ThisWorkbook.Name & "'!{name}", _""", 1)[1].split("Application.MacroOptions", 1)[0]
+        assert 'Category:="SSCR pricing"' in block
+        assert 'Description:="' + " ".join(call["Description"].split()).replace('"', '""') + '"' in block
+        for doc in call["ArgumentDescriptions"] or []:
+            assert '"' + " ".join(doc.split()).replace('"', '""') + '"' in block
+        assert all(len(line) < 1024 for line in block.splitlines())  # VBA's line length limit
+        assert block.count(" _\n") < 25  # VBA's limit of line continuations
+    this = vba_modules["ThisWorkbook"]
+    sub = re.search(r"^Private Sub Workbook_Open\(\)$(.*?)^End Sub$", this, re.M | re.S)
+    assert sub and re.search(r"^\s*SSCRPricingHelp\.RegisterFunctions$", sub.group(1), re.M)
+
+
+# --- the VBA project ------------------------------------------------------------------------------------
+
+def test_oletools_reads_the_products_own_project_and_modules(xlam, vba_modules):
+    assert list(vba_modules) == MODULES
+    streams = ole_streams(xlam.read("xl/vbaProject.bin"))
+    project = streams["PROJECT"].decode("cp1252")
+    assert 'Name="SSCRPricing"' in project
+    assert re.findall(r"^(Document|Module|Class)=(\w+)", project, re.M) == [
+        ("Document", "ThisWorkbook"), ("Document", "Sheet2"), ("Class", "Dictionary"), ("Module", "xlwings"),
+        ("Module", "SSCRPricingRibbon"), ("Module", "xlwings_udfs"), ("Module", "SSCRPricingHelp")]
+    assert streams["VBA/_VBA_PROJECT"][:4] == b"\xcc\x61\xff\xff"  # version-independent: Excel compiles the source
+    dir_stream = bytes(decompress_stream(bytearray(streams["VBA/dir"])))
+    assert b"\x04\x00\x0b\x00\x00\x00SSCRPricing" in dir_stream  # PROJECTNAME record
+
+
+def test_no_trace_of_the_templates_identity_anywhere(xlam):
+    """No 'myaddin': not in the project or module names, the settings sheet or file, any part or stream."""
+    texts = []
+    for name in xlam.namelist():
+        data = xlam.read(name)
+        if name == "xl/vbaProject.bin":
+            for stream, raw in ole_streams(data).items():
+                texts.append(raw)
+                if stream.startswith("VBA/") and stream != "VBA/_VBA_PROJECT":
+                    texts.append(bytes(decompress_stream(bytearray(raw))))
+        else:
+            texts.append(data)
+    for text in texts:
+        lowered = text.lower()
+        assert b"myaddin" not in lowered and b"m\x00y\x00a\x00d\x00d\x00i\x00n" not in lowered
+        assert b"felix" not in lowered
+
+
+def test_settings_are_the_products_own(vba_modules):
+    main = vba_modules["xlwings"]
+    assert re.search(r'^Public Const PROJECT_NAME As String = "sscr_pricing"$', main, re.M)
+    # So the settings sheet is sscr_pricing.conf and the settings file %USERPROFILE%\.sscr_pricing\sscr_pricing.conf
+    assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in main
+
+
+def test_the_xlwings_module_is_the_installed_xlwings_add_in_module(build_module, vba_modules):
+    """On macOS RunPython calls the AppleScript of this exact xlwings version, so the add-in is rebuilt
+    (and addin/vba/xlwings.bas taken again from the template) when xlwings is upgraded."""
+    with zipfile.ZipFile(build_module.template_path()) as zf:
+        parser = VBA_Parser("template.xlam", data=zf.read("xl/vbaProject.bin"))
+        template = {s.split("/")[-1]: c.replace("\r\n", "\n") for _f, s, _n, c in parser.extract_macros()}
+        parser.close()
+    ours = vba_modules["xlwings"].splitlines()
+    theirs = template["xlwings"].splitlines()
+    assert len(ours) == len(theirs)
+    differing = [(a, b) for a, b in zip(ours, theirs) if a != b]
+    assert differing == [('Public Const PROJECT_NAME As String = "sscr_pricing"',
+                          'Public Const PROJECT_NAME As String = "myaddin"')], (
+        "addin/vba/xlwings.bas is not the installed xlwings template's module: take it again from "
+        f"{build_module.TEMPLATE_NAME} and run python addin/build.py")
+    version = re.search(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"$', vba_modules["xlwings"], re.M)
+    assert version and version.group(1) == xlwings.__version__
+
+
+def test_libreoffice_opens_the_addin_and_holds_every_module_in_its_basic_library(tmp_path):
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program is None:
+        if os.environ.get("SSCR_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("soffice is not installed (SSCR_REQUIRE_LIBREOFFICE=1)", pytrace=False)
+        pytest.skip("soffice is not installed")
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    done = subprocess.run([program, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+                           "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods", "--outdir", str(tmp_path),
+                           str(XLAM)], capture_output=True, text=True, timeout=180, env=dict(os.environ, HOME=str(tmp_path)))
+    ods = tmp_path / "sscr_pricing.ods"
+    assert ods.is_file(), done.stderr
+    with zipfile.ZipFile(ods) as zf:
+        library = sorted(n.split("/")[2][:-4] for n in zf.namelist()
+                         if n.startswith("Basic/SSCRPricing/") and n.endswith(".xml") and not n.endswith("script-lb.xml"))
+        ribbon = SafeET.fromstring(zf.read("Basic/SSCRPricing/SSCRPricingRibbon.xml")).text
+        udfs_text = SafeET.fromstring(zf.read("Basic/SSCRPricing/xlwings_udfs.xml")).text
+    assert library == sorted(MODULES)
+    assert "Sub Refresh(control As IRibbonControl)" in ribbon
+    assert 'RunPython "import sscr.addin; sscr.addin.refresh()"' in ribbon
+    from udfs.edge import REGISTRY
+
+    assert f"Function CPR({vba_arguments(REGISTRY['CPR'])})" in udfs_text
+
+
+# --- MS-OVBA: compression and the PROJECT stream's encryption --------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.binary(max_size=9000),
+                 st.lists(st.sampled_from([b"Sub ", b"End Sub\r\n", b"    ", b"x", b"\r\n", b"CPR", b"\x00"]),
+                          max_size=3000).map(b"".join)))
+def test_compression_is_undone_by_oletools(vba_project, data):
+    try:
+        packed = vba_project.compress(data)
+    except ValueError:
+        assert len(data) % 4096 and len(data) > 3000  # an incompressible last chunk is refused, never wrong
+        return
+    assert bytes(decompress_stream(bytearray(packed))) == data
+
+
+def test_encryption_gives_the_templates_own_protection_fields(vba_project, build_module):
+    """The template's CMG, DPB and GC decrypt (MS-OVBA 2.4.3.3) and encrypt back (2.4.3.2) to the same text."""
+    with zipfile.ZipFile(build_module.template_path()) as zf:
+        project = ole_streams(zf.read("xl/vbaProject.bin"))["PROJECT"].decode("cp1252")
+    pid = re.search(r'^ID="(\{[0-9A-F-]+\})"', project, re.M).group(1)
+    expected = {"CMG": b"\x00\x00\x00\x00", "DPB": b"\x00", "GC": b"\xff"}
+    for key, data in expected.items():
+        text = re.search(rf'^{key}="([0-9A-F]+)"', project, re.M).group(1)
+        seed, ignored, plain = vba_project.decrypt(pid, text)
+        assert plain == data
+        assert vba_project.encrypt(pid, plain, seed, ignored) == text
+
+
+def test_the_addins_project_is_unprotected_and_visible(vba_project, xlam):
+    project = ole_streams(xlam.read("xl/vbaProject.bin"))["PROJECT"].decode("cp1252")
+    pid = re.search(r'^ID="(\{[0-9A-F-]+\})"', project, re.M).group(1)
+    assert pid != "{318BEE36-5BE1-492A-826D-473DB19B0F30}"  # not the template's project ID
+    fields = {k: vba_project.decrypt(pid, re.search(rf'^{k}="([0-9A-F]+)"', project, re.M).group(1))[2]
+              for k in ("CMG", "DPB", "GC")}
+    assert fields == {"CMG": struct.pack("<I", 0), "DPB": b"\x00", "GC": b"\xff"}
+
+
+def test_a_module_outside_the_code_page_is_refused_by_name(vba_project):
+    with pytest.raises(ValueError, match="module Odd.*not in code page 1252"):
+        vba_project.Module("Odd", vba_project.STANDARD, 'Attribute VB_Name = "Odd"\n\' \u2264\n').code()
+
+
+# --- the ribbon -------------------------------------------------------------------------------------------
+
+def test_ribbon_has_a_large_refresh_button_that_runs_the_ribbon_modules_refresh(xlam, vba_modules):
     rels = xml(xlam, "_rels/.rels")
     ui_targets = [r.get("Target") for r in rels.findall("pr:Relationship", NS)
                   if r.get("Type", "").endswith("/ui/extensibility")]
     assert ui_targets == ["customUI/customUI.xml"]
     ui = xml(xlam, "customUI/customUI.xml")
-    tabs = ui.findall(".//ui:tab", NS)
-    assert [t.get("label") for t in tabs] == ["SSCR pricing"]
+    assert [t.get("label") for t in ui.findall(".//ui:tab", NS)] == ["SSCR pricing"]
     buttons = ui.findall(".//ui:button", NS)
     assert len(buttons) == 1
     button = buttons[0]
-    assert button.get("label") == "Refresh"
-    assert button.get("size") == "large"
-    assert button.get("onAction") == "RibbonMyAddin.RunMain"
+    assert (button.get("label"), button.get("size"), button.get("onAction")) == (
+        "Refresh", "large", "SSCRPricingRibbon.Refresh")
     tip = (button.get("screentip") or "") + " " + (button.get("supertip") or "")
     assert "Refresh" in tip and "Rates sheet" in tip and "red" in tip
     assert len(button.get("supertip")) <= 1024  # Office's limit for a supertip
-
-
-def test_ribbon_ids_are_unique_and_not_the_templates(xlam):
-    ui = xml(xlam, "customUI/customUI.xml")
     ids = [e.get("id") for e in ui.iter() if e.get("id")]
     assert len(ids) == len(set(ids)) == 3
-    assert not {"myaddinTab", "myGroup", "myButton"} & set(ids)
+    code = vba_modules["SSCRPricingRibbon"]
+    sub = re.search(r"^Sub Refresh\(control As IRibbonControl\)$(.*?)^End Sub$", code, re.M | re.S)
+    assert sub, "SSCRPricingRibbon has no Refresh(control As IRibbonControl), the ribbon's onAction"
+    command = re.search(r'^\s*RunPython "([^"]+)"$', sub.group(1), re.M).group(1)
+    assert command == "import sscr.addin; sscr.addin.refresh()"
 
 
-# --- the VBA behind the button ---------------------------------------------------------------------
+def test_the_python_the_button_runs_exists_and_takes_no_arguments():
+    import sscr.addin
 
-def vba_module_stem(workbook_name: str) -> str:
-    """RunMain's ``Left(ThisWorkbook.Name, InStrRev(ThisWorkbook.Name, ".") - 1)``."""
-    return workbook_name[:workbook_name.rfind(".")]
-
-
-def test_run_main_imports_the_module_named_after_the_addin_and_calls_main(vba_modules):
-    code = vba_modules["RibbonMyAddin"]
-    sub = re.search(r"^Sub RunMain\(control As IRibbonControl\)$(.*?)^End Sub$", code, re.M | re.S)
-    assert sub, "RibbonMyAddin has no RunMain(control As IRibbonControl), the ribbon's onAction"
-    body = [" ".join(line.split()) for line in sub.group(1).strip().splitlines()]
-    assert body == [
-        'mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))',
-        'RunPython "import " & mymodule & ";" & mymodule & ".main()"',
-    ]
-    stem = vba_module_stem(XLAM.name)
-    assert stem == "sscr_pricing"
-    command = "import " + stem + ";" + stem + ".main()"
-    assert command == "import sscr_pricing;sscr_pricing.main()"
+    assert callable(sscr.addin.refresh) and not inspect.signature(sscr.addin.refresh).parameters
 
 
-def test_the_module_runmain_imports_sits_beside_the_addin_and_defines_main(vba_modules, build_module):
-    stem = vba_module_stem(XLAM.name)
-    assert build_module.ENTRY_MODULE == stem
-    module = ADDIN_DIR / f"{stem}.py"
-    assert module.is_file(), f"RunMain imports {stem}: {module.name} must be beside {XLAM.name}"
-    tree = ast.parse(module.read_text(encoding="utf-8"))
-    mains = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main"]
-    assert len(mains) == 1
-    args = mains[0].args
-    assert not args.args and not args.posonlyargs and not args.kwonlyargs and not args.vararg
-
-
-def test_vba_is_xlwings_runpython_for_the_installed_xlwings(vba_modules):
-    """The config sheet's name comes from PROJECT_NAME; on macOS RunPython calls the AppleScript of
-    this exact xlwings version, so the add-in must be rebuilt when xlwings is upgraded."""
-    main = vba_modules["xlwings"]
-    assert re.search(r'^Public Const PROJECT_NAME As String = "myaddin"$', main, re.M)
-    version = re.search(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"$', main, re.M)
-    assert version and version.group(1) == xlwings.__version__, (
-        f"the add-in's VBA is xlwings {version and version.group(1)}, the installed xlwings is "
-        f"{xlwings.__version__}: run python addin/build.py")
-    assert re.search(r"^Public Function RunPython\(PythonCommand As String\)", main, re.M)
-    assert re.search(r"^Sub ImportPythonUDFsToAddin\(\)", main, re.M)
-
-
-# --- the settings sheet ------------------------------------------------------------------------------
+# --- the settings sheet ---------------------------------------------------------------------------------
 
 def sheet_cells(zf: zipfile.ZipFile, sheet_name: str) -> dict[str, object]:
-    """Cell values of a sheet, by reference: shared strings, inline strings, booleans, numbers."""
     workbook = xml(zf, "xl/workbook.xml")
     sheets = {s.get("name"): s.get(f"{{{NS['r']}}}id") for s in workbook.findall("m:sheets/m:sheet", NS)}
     rels = {r.get("Id"): r.get("Target") for r in xml(zf, "xl/_rels/workbook.xml.rels").findall("pr:Relationship", NS)}
     shared = ["".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t"))
               for si in xml(zf, "xl/sharedStrings.xml").findall("m:si", NS)]
-    sheet = xml(zf, "xl/" + rels[sheets[sheet_name]])
     cells = {}
-    for c in sheet.iter(f"{{{NS['m']}}}c"):
+    for c in xml(zf, "xl/" + rels[sheets[sheet_name]]).iter(f"{{{NS['m']}}}c"):
         kind, v = c.get("t"), c.find("m:v", NS)
         if kind == "s":
             cells[c.get("r")] = shared[int(v.text)]
         elif kind == "inlineStr":
             cells[c.get("r")] = "".join(t.text or "" for t in c.iter(f"{{{NS['m']}}}t"))
-        elif kind == "b":
-            cells[c.get("r")] = v.text == "1"
         elif v is not None:
-            cells[c.get("r")] = float(v.text)
+            cells[c.get("r")] = v.text
     return cells
 
 
-def addin_config(zf: zipfile.ZipFile) -> dict[str, object]:
-    """The settings xlwings' GetConfigFromSheet reads: column A from A1 down to the first empty cell
-    (``Range("A1").End(xlDown)``), upper-cased, with the value beside each."""
-    cells = sheet_cells(zf, "myaddin.conf")
-    config, row = {}, 1
-    while f"A{row}" in cells and cells[f"A{row}"] != "":
-        config[str(cells[f"A{row}"]).upper()] = cells.get(f"B{row}", "")
-        row += 1
-    return config
-
-
-def test_config_sheet_is_active_and_imports_the_worksheet_functions_from_udfs(xlam):
+def test_settings_sheet_is_active_and_imports_the_worksheet_functions_from_udfs(xlam):
     names = [s.get("name") for s in xml(xlam, "xl/workbook.xml").findall("m:sheets/m:sheet", NS)]
-    assert names == ["myaddin.conf"]  # PROJECT_NAME & ".conf"; "_myaddin.conf" is ignored by xlwings
-    # The one setting: every other one (interpreter, conda, PYTHONPATH, ...) is left to the user's
-    # myaddin.conf file, which a setting on this sheet, even an empty one, would hide.
-    assert addin_config(xlam) == {"UDF MODULES": "udfs"}
-    assert sheet_cells(xlam, "myaddin.conf") == {"A1": "UDF Modules", "B1": "udfs"}
+    assert names == ["sscr_pricing.conf"]  # PROJECT_NAME & ".conf"
+    # The one setting: the interpreter and the rest are left to the settings file, which a setting on
+    # this sheet, even an empty one, would hide.
+    assert sheet_cells(xlam, "sscr_pricing.conf") == {"A1": "UDF Modules", "B1": "udfs"}
     sst = xml(xlam, "xl/sharedStrings.xml")
     references = xlam.read("xl/worksheets/sheet1.xml").count(b't="s"')
     assert int(sst.get("count")) == references and int(sst.get("uniqueCount")) == len(sst.findall("m:si", NS))
 
 
-@pytest.fixture()
-def windows_xlwings(monkeypatch):
-    """xlwings' Windows UDF decorators and VBA generator, imported with stand-ins for the pywin32
-    modules it imports at the top (the code used here touches none of them); ``udfs`` is imported
-    afresh under them, as the Windows Python would, and the original modules are put back after."""
-    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
-        module = types.ModuleType(name)
-        module.Dispatch = object  # type: ignore[attr-defined]
-        module.CoInitialize = lambda: None  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, name, module)
-    if "xlwings.udfs" in sys.modules:
-        monkeypatch.delitem(sys.modules, "xlwings.udfs")
-    else:  # imported here for the first time (it is Windows-only): removed again afterwards
-        monkeypatch.setitem(sys.modules, "xlwings.udfs", None)
-        monkeypatch.delitem(sys.modules, "xlwings.udfs")
-    monkeypatch.setattr(xlwings, "udfs", None, raising=False)
-    import xlwings.udfs as xlw_udfs
+# --- the build ------------------------------------------------------------------------------------------
 
-    monkeypatch.setattr(xlwings, "func", xlw_udfs.xlfunc)
-    monkeypatch.setattr(xlwings, "arg", xlw_udfs.xlarg)
-    monkeypatch.setattr(xlwings, "ret", xlw_udfs.xlret)
-    for name in [n for n in sys.modules if n == "udfs" or n.startswith("udfs.")]:
-        monkeypatch.delitem(sys.modules, name)
-    yield xlw_udfs
-    for name in [n for n in sys.modules if n == "udfs" or n.startswith("udfs.")]:
-        del sys.modules[name]  # monkeypatch puts the originals back
-
-
-def test_importing_the_udf_module_gives_excel_every_worksheet_function(xlam, windows_xlwings):
-    """What the Import Functions button does with the add-in's UDF Modules setting
-    (ImportPythonUDFsToAddin -> xlwings.import_udfs -> generate_vba_wrapper)."""
-    from udfs.edge import REGISTRY as original_registry
-
-    module_name = addin_config(xlam)["UDF MODULES"]
-    udfs = importlib.import_module(module_name)
-    out = io.StringIO()
-    windows_xlwings.generate_vba_wrapper(module_name, udfs, out, types.SimpleNamespace(Name=XLAM.name))
-    vba = out.getvalue()
-    declared = re.findall(r"^Function (\w+)\((.*)\)$", vba, re.M)
-    assert {name for name, _ in declared} == set(original_registry) == set(udfs.REGISTRY)
-    assert len(declared) == len(original_registry) >= 16
-    assert ("CPR", "bpr, cra, ia, csa, Optional rate_type, Optional cost_of_capital_agreed, "
-                   "Optional date_of_agreement, Optional contract_kind") in declared
-    # In an add-in, each call passes the workbook the formula is in, not the add-in.
-    assert 'CPR = XLPy.CallUDF("udfs", "CPR", Array(bpr, cra, ia, csa, rate_type, cost_of_capital_agreed, ' \
-           'date_of_agreement, contract_kind), ' \
-           'ActiveWorkbook, Application.Caller)' in vba
-
-
-# --- the build ---------------------------------------------------------------------------------------
-
-def test_committed_addin_is_a_fresh_build_of_the_installed_template(build_module, tmp_path):
-    fresh = build_module.build(tmp_path / XLAM.name)
-    assert build_module.differences(fresh, XLAM) == [], "run python addin/build.py and commit the add-in"
+def test_committed_addin_is_a_fresh_build(build_module, registration, tmp_path):
+    fresh = build_module.build(tmp_path / XLAM.name, reg=registration)
+    assert build_module.differences(fresh, XLAM) == [], REBUILD
     with zipfile.ZipFile(XLAM) as zf:
         assert {i.date_time for i in zf.infolist()} == {build_module.TIMESTAMP}
 
@@ -251,18 +375,19 @@ def test_build_is_repeatable_byte_for_byte(build_module, tmp_path):
     assert one == two
 
 
-def test_build_changes_only_the_ribbon_and_the_settings_sheet(build_module):
-    edited = {"customUI/customUI.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"}
-    with zipfile.ZipFile(build_module.template_path()) as template, zipfile.ZipFile(XLAM) as addin:
-        assert addin.namelist() == template.namelist()
-        for name in template.namelist():
-            same = addin.read(name) == template.read(name)
-            assert same == (name not in edited), name
-        workbook_t, workbook_a = template.read("xl/workbook.xml"), addin.read("xl/workbook.xml")
-        assert workbook_a == workbook_t.replace(b'name="_myaddin.conf"', b'name="myaddin.conf"')
+def test_build_leaves_udfs_as_it_found_it(build_module):
+    import udfs
+
+    before = udfs
+    build_module.registration()
+    import udfs as after
+
+    assert after is before and sys.modules["udfs"] is before
+    assert not hasattr(before.CPR, "__xlfunc__") or sys.platform.startswith("win")
+    assert "pythoncom" not in sys.modules or sys.platform.startswith("win")
 
 
-def test_build_refuses_a_template_laid_out_differently(build_module, tmp_path):
+def test_build_refuses_a_template_laid_out_differently(build_module, registration, tmp_path):
     odd = tmp_path / "odd.xlam"
     with zipfile.ZipFile(build_module.template_path()) as template, zipfile.ZipFile(odd, "w") as out:
         for name in template.namelist():
@@ -271,7 +396,7 @@ def test_build_refuses_a_template_laid_out_differently(build_module, tmp_path):
                 data = data.replace(b"_myaddin.conf", b"settings")
             out.writestr(name, data)
     with pytest.raises(build_module.BuildError, match="_myaddin.conf"):
-        build_module.build(tmp_path / "out.xlam", template=odd)
+        build_module.build(tmp_path / "out.xlam", template=odd, reg=registration)
 
 
 def test_build_check_command_reports_a_stale_addin(build_module, tmp_path, monkeypatch, capsys):
@@ -287,3 +412,69 @@ def test_build_check_command_reports_a_stale_addin(build_module, tmp_path, monke
     assert "customUI/customUI.xml: content differs" in capsys.readouterr().err
     monkeypatch.setattr(build_module, "ADDIN", XLAM)
     assert build_module.main(["--check"]) == 0
+
+
+# --- installing in one step ----------------------------------------------------------------------------
+
+def sscr(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sscr.cli", *args], capture_output=True, text=True, cwd=ROOT, **kw)
+
+
+def test_sscr_addin_install_copies_the_addin_and_names_this_python(tmp_path):
+    start, conf = tmp_path / "XLSTART", tmp_path / ".sscr_pricing"
+    done = sscr("addin", "install", "--startup-dir", str(start), "--settings-dir", str(conf))
+    assert done.returncode == 0, done.stderr
+    assert (start / "sscr_pricing.xlam").read_bytes() == XLAM.read_bytes()
+    settings_file = conf / "sscr_pricing.conf"
+    lines = settings_file.read_text(encoding="utf-8").splitlines()
+    assert set(lines) == {f'"INTERPRETER_WIN","{sys.executable}"', f'"INTERPRETER_MAC","{sys.executable}"'}
+    assert "Restart Excel" in done.stdout and str(start / "sscr_pricing.xlam") in done.stdout
+
+
+def test_install_keeps_what_the_user_wrote_in_the_settings_file(tmp_path):
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "sscr_pricing.conf").write_text('"PYTHONPATH","C:\\mine"\n"INTERPRETER_WIN","C:\\old\\python.exe"\n'
+                                            '"SHOW CONSOLE","True"\n', encoding="utf-8")
+    for _ in range(2):  # and installing again changes nothing more
+        done = sscr("addin", "install", "--startup-dir", str(tmp_path / "s"), "--settings-dir", str(conf),
+                    "--python", "C:\\sscr\\python.exe")
+        assert done.returncode == 0, done.stderr
+        assert (conf / "sscr_pricing.conf").read_text(encoding="utf-8").splitlines() == [
+            '"PYTHONPATH","C:\\mine"', '"INTERPRETER_WIN","C:\\sscr\\python.exe"', '"SHOW CONSOLE","True"',
+            '"INTERPRETER_MAC","C:\\sscr\\python.exe"']
+
+
+def test_install_finds_excels_folders_on_windows_and_macos(monkeypatch, tmp_path):
+    from sscr import addin
+
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "me"))
+    done = addin.install(platform="win32", interpreter=str(tmp_path / "python.exe"))
+    assert done.addin == tmp_path / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / "sscr_pricing.xlam"
+    assert done.settings == tmp_path / "me" / ".sscr_pricing" / "sscr_pricing.conf"
+    assert done.settings.read_text(encoding="utf-8") == f'"INTERPRETER_WIN","{tmp_path / "python.exe"}"\n'
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert addin.default_settings_file("darwin") == (
+        tmp_path / "home" / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "sscr_pricing.conf")
+    assert addin.default_startup_dir("darwin").parts[-3:] == ("User Content.localized", "Startup.localized", "Excel")
+
+
+def test_install_without_excel_says_what_to_give(tmp_path):
+    done = sscr("addin", "install", env=dict(os.environ, HOME=str(tmp_path)))
+    if sys.platform.startswith("win") or sys.platform == "darwin":
+        pytest.skip("Excel's folders are known here")
+    assert done.returncode == 2 and "--startup-dir" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_install_into_a_folder_it_cannot_write_says_so(tmp_path):
+    start = tmp_path / "locked"
+    start.mkdir()
+    start.chmod(0o500)
+    try:
+        if os.access(start, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        done = sscr("addin", "install", "--startup-dir", str(start), "--settings-dir", str(tmp_path / "c"))
+        assert done.returncode == 3 and "quit it and run this again" in done.stderr
+    finally:
+        start.chmod(0o700)

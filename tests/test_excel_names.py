@@ -1,13 +1,15 @@
-"""The worksheet function names and argument order are a promise to users' workbooks: pinned here.
-Also registers every function with xlwings' own Windows decorators, as Excel would see them."""
+"""The worksheet function names and argument order are a promise to users' workbooks: pinned here,
+and every name is one Excel resolves to the add-in (not a built-in, not a cell reference).
+Registration through xlwings' own code is tested in test_addin.py."""
 
 from __future__ import annotations
 
 import inspect
-import sys
-import types
+import re
 
 import pytest
+from openpyxl.utils import FORMULAE
+from openpyxl.utils.cell import column_index_from_string
 
 import udfs
 from udfs.edge import CATEGORY, REGISTRY, WIZARD_LIMIT
@@ -22,7 +24,7 @@ PINNED = {
     "CPR_SIX_STEP": ["bpr", "cra", "poco", "funding_adjustment", "ia", "csa", "date_of_agreement"],
     "CSA": ["fixed_capital", "working_capital", "cost_of_production", "rates"],
     "CSA_STEPS": ["fixed_capital", "working_capital", "cost_of_production", "rates"],
-    "PRICE": ["allowable_costs", "cpr"],
+    "PRICE_FROM_CPR": ["allowable_costs", "cpr"],
     "POCO": ["supply_chain", "money_unit"],
     "POCO_STAGES": ["supply_chain", "money_unit"],
     "CONTRACT_CRA_POT": ["components", "date_of_agreement", "contract_kind"],
@@ -55,37 +57,34 @@ def test_every_registered_function_is_exported():
     assert set(PINNED) <= set(REGISTRY) <= set(udfs.__all__)
 
 
-@pytest.fixture()
-def windows_xlwings(monkeypatch):
-    """xlwings' Windows UDF module, imported with stand-ins for the pywin32 modules it imports at
-    the top (the decorators themselves touch none of them)."""
-    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
-        module = types.ModuleType(name)
-        module.Dispatch = object  # type: ignore[attr-defined]
-        module.CoInitialize = lambda: None  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
-    import xlwings.udfs as xlw_udfs
-
-    return xlw_udfs
+def looks_like_a_cell_reference(name: str) -> bool:
+    """``name`` read as a cell reference in A1 style (columns A..XFD, rows 1..1048576) or R1C1 style
+    (R, C, RC, R2C3, R[1]C[-1], ...), where Excel reads a reference rather than a function name."""
+    upper = name.upper()
+    a1 = re.fullmatch(r"([A-Z]{1,3})([0-9]+)", upper)
+    if a1:
+        return column_index_from_string(a1.group(1)) <= 16384 and 1 <= int(a1.group(2)) <= 1048576
+    part = r"(\[-?[0-9]+\]|[0-9]*)"
+    return re.fullmatch(rf"R{part}(C{part})?|C{part}", upper) is not None
 
 
-def test_xlwings_registers_every_function_with_its_help(windows_xlwings):
-    for name, fn in REGISTRY.items():
-        target = inspect.unwrap(fn)
+@pytest.mark.parametrize("name, expected", [
+    ("A1", True), ("XFD1048576", True), ("XFE1", False), ("A1048577", False), ("CSA1", True), ("CPR", False),
+    ("R", True), ("C", True), ("RC", True), ("R1C1", True), ("R[1]C[-2]", True), ("R2", True), ("C3", True),
+    ("RISK_EV", False), ("CRUV", False), ("A0", False),
+])
+def test_the_cell_reference_rule_itself(name, expected):
+    assert looks_like_a_cell_reference(name) is expected
 
-        def copy(*args, __f=target):  # a fresh function object carrying the same signature and doc
-            return __f(*args)
 
-        copy.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
-        copy.__name__, copy.__doc__ = name, fn.__doc__
-        registered = windows_xlwings.xlfunc(category=CATEGORY)(copy)
-        info = registered.__xlfunc__
-        assert info["name"] == name and info["category"] == CATEGORY
-        assert [a["name"] for a in info["args"]] == parameters(fn)
-        for arg in info["args"]:
-            windows_xlwings.xlarg(arg["name"], doc=f"help for {arg['name']}")(registered)
-        assert 0 < len(info["ret"]["doc"]) <= WIZARD_LIMIT
+def test_no_worksheet_function_is_an_excel_built_in_or_a_cell_reference():
+    """Excel resolves a built-in function (PRICE is the bond price) or a reference before an
+    add-in's function of the same name, so such a function could never be called."""
+    assert "PRICE" in FORMULAE and "CPR" not in FORMULAE  # openpyxl's list of Excel's function names
+    for name in REGISTRY:
+        assert name.upper() not in FORMULAE, f"{name} is an Excel built-in function"
+        assert not looks_like_a_cell_reference(name), f"{name} reads as a cell reference"
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]{0,254}", name), name
 
 
 def test_every_argument_has_help_text_for_the_wizard():

@@ -227,4 +227,4 @@ def test_formula_price_is_allowable_costs_plus_profit():
     # Alternative pricing Example 6, component 3: 100 + 8.61% x 100 = 108.61
     r = formula_price(100, 0.0861)
     assert (printed(r.profit, 2), printed(r.price, 2)) == (8.61, 108.61)
-    assert udfs.PRICE(100.0, 0.0861) == pytest.approx(108.61, abs=1e-12)
+    assert udfs.PRICE_FROM_CPR(100.0, 0.0861) == pytest.approx(108.61, abs=1e-12)

@@ -103,7 +103,7 @@ def test_component_pots_are_never_negative_and_vanish_at_the_caps(rows):
                  st.integers(-10**20, 10**20), st.lists(st.floats(), max_size=3)))
 def test_worksheet_functions_never_raise_and_never_return_nan(value):
     for name, args in (("CPR", (value, 0.0, 0.0, 0.01)), ("CPR", (0.0824, value, 0.0, 0.01)),
-                       ("CSA", (value, 1e6, 6e6, 2024.0)), ("PRICE", (value, 0.1)), ("BPR", (value,)),
+                       ("CSA", (value, 1e6, 6e6, 2024.0)), ("PRICE_FROM_CPR", (value, 0.1)), ("BPR", (value,)),
                        ("POCO", (value,)), ("CONTRACT_CRA_POT", (value,))):
         result = getattr(udfs, name)(*args)
         flat = [x for row in result for x in row] if isinstance(result, list) else [result]

@@ -20,6 +20,8 @@ from pathlib import Path
 import jsonschema
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sscr.cli import main
 from sscr.profit_rate import contract_profit_rate
@@ -156,6 +158,9 @@ def test_every_figure_has_an_audit_entry_and_every_entry_its_figure(tmp_path):
     for path in _classes_of_models(tmp_path):
         statement = build_statement(read_model(path))
         validator().validate(json.loads(json.dumps(statement)))
+        links = _Links()
+        links.feed(html(statement))
+        assert set(links.hrefs) <= links.ids, path.name
         trail = statement["audit_trail"]
         pointers = {e["pointer"] for e in trail}
         for pointer, _value in numbers({k: v for k, v in statement.items() if k != "audit_trail"}):
@@ -275,3 +280,74 @@ def test_read_model_refuses_a_flagged_input_never_a_traceback(tmp_path):
     path = model_with(WORKED_CASE, {"Financial_year": "2024/26"}, tmp_path / "y.xlsx")
     with pytest.raises(StatementError, match=r"y\.xlsx: Financial_year"):
         read_model(path)
+
+
+def test_the_guidance_in_force_at_the_date_of_agreement_is_stated(tmp_path):
+    """Regulation 23(3)(a): the date and version of the statutory guidance in force at agreement, from
+    sscr.guidance (each text's table "Versions of this guidance"). A model that records its date of
+    agreement gets the version of each of the three documents in force on that day."""
+    import datetime as dt
+
+    from sscr.guidance import guidance_in_force
+    reading = read_model(WORKED_CASE)
+    for day in (dt.date(2024, 10, 10), dt.date(2025, 3, 31), dt.date(2026, 6, 5)):
+        reading.inputs["Date_of_agreement"] = day
+        statement = build_statement(reading)
+        validator().validate(json.loads(json.dumps(statement)))
+        assert statement["contract"]["date_of_agreement"] == day.isoformat()
+        assert statement["guidance_note"] is None
+        got = {g["document"]: (g["version"], g["applies_from"]) for g in statement["guidance"]}
+        assert set(got) == {"allowable costs", "baseline profit rate", "alternative pricing"}
+        for document, (version, applies_from) in got.items():
+            want = guidance_in_force(day, document)
+            assert (version, applies_from) == (want.version, want.applies_from.isoformat())
+            assert dt.date.fromisoformat(applies_from) <= day
+        page = html(statement)
+        assert "Allowable Costs Guidance" in page
+    assert got["allowable costs"][0] == "7.3"  # 5 June 2026: version 7.3 applies from 1 April 2026
+    del reading.inputs["Date_of_agreement"]
+    statement = build_statement(reading)
+    assert statement["guidance"] == [] and "Date_of_agreement" in statement["guidance_note"]
+
+
+def test_a_date_before_the_four_steps_is_refused_by_name_not_stated_as_four_steps():
+    """Contracts agreed before 1 April 2024 have six steps (regulation 11 as made): the statement
+    does not state four for them."""
+    import datetime as dt
+    reading = read_model(WORKED_CASE)
+    reading.inputs["Date_of_agreement"] = dt.date(2024, 3, 31)
+    with pytest.raises(StatementError, match=r"cost-build-up\.xlsx: the date of agreement 2024-03-31 .* six steps"):
+        build_statement(reading)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ac=st.floats(0, 1e9, allow_nan=False), cra=st.floats(-0.25, 0.25), ia=st.floats(0, 0.02),
+       csa=st.floats(-0.05, 0.05), share=st.floats(0, 1))
+def test_the_steps_add_up_to_the_cpr_and_the_price_is_the_formula_for_any_inputs(tmp_path, ac, cra, ia, csa, share):
+    """For any component within the rules of regulation 11: the running total after step 4 is the
+    model's CPR, each running total is the one before plus the step's adjustment, and the price is
+    allowable costs x (1 + CPR) on the allowable costs after the POCO deduction (Act s.15)."""
+    path = model_with(BLANK_MODEL, {"Name_1": "C", "Method_1": "firm", "AC_1": ac, "CRA_1": cra, "IA_1": ia,
+                                    "CSA_1": csa, "POCO_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
+    (c,) = build_statement(read_model(path))["components"]
+    total = 0.0
+    for step in c["steps"]:
+        total += step["adjustment"]
+        assert math.isclose(step["running_total"], total, rel_tol=1e-12, abs_tol=1e-15)
+    assert c["steps"][-1]["running_total"] == c["contract_profit_rate"]
+    assert c["allowable_costs"] == ac - ac * share
+    assert math.isclose(c["price"], c["allowable_costs"] * (1 + c["contract_profit_rate"]), rel_tol=1e-12,
+                        abs_tol=1e-9)
+
+
+def test_a_figure_typed_over_in_the_model_is_flagged_and_the_statement_states_the_cores(tmp_path):
+    """A computed cell typed over is kept in the model and flagged (as by sscr regenerate); the
+    statement states the core's figure and lists the flag."""
+    path = model_with(WORKED_CASE, {"Price_after_1": 1_600_000.0}, tmp_path / "typed.xlsx")
+    before = path.read_bytes()
+    statement = build_statement(read_model(path))
+    assert money(statement["components"][0]["price"]) == "£1,504,699.01"
+    assert [f["where"] for f in statement["flags"]] == ["Price_after_1"]
+    assert "1,600,000.00" in statement["flags"][0]["message"]
+    assert "typed over" in html(statement)
+    assert path.read_bytes() == before

@@ -138,3 +138,29 @@ def test_every_pdf_page_renders_not_blank_and_nothing_runs_into_the_margin(tmp_p
         # the right margin is 14 mm of 210: the outer 10 mm stay white, so no table or chart was clipped
         strip = image.crop((int(w * 200 / 210), 0, w, h))
         assert sum(strip.histogram()[:240]) == 0, f"{path.name}: something runs into the right margin"
+
+
+def test_the_command_writes_the_pdf_beside_the_html_and_json(tmp_path):
+    from sscr.cli import main
+    out = tmp_path / "out"
+    assert main(["statement", str(WORKED_CASE), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["cost-build-up.html", "cost-build-up.json", "cost-build-up.pdf"]
+    assert (out / "cost-build-up.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_without_a_browser_the_pdf_is_refused_by_name_and_nothing_is_written(tmp_path, monkeypatch, capsys):
+    from sscr.cli import main
+    monkeypatch.setenv("SSCR_CHROMIUM", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "out"
+    assert main(["statement", str(WORKED_CASE), "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "Chromium" in err and "nothing was written" in err
+    assert not out.exists()
+
+
+def test_the_committed_preview_is_the_first_page_of_an_a4_statement():
+    preview = WORKED_CASE.parent / "previews" / "statement-1.png"
+    assert preview.is_file(), "python -m sscr.statement.preview"
+    image = Image.open(preview)
+    assert abs(image.size[1] / image.size[0] - 297 / 210) < 0.01
+    assert sum(image.convert("L").histogram()[:128]) > 1000  # text on it

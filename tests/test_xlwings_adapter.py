@@ -3,7 +3,7 @@
 Excel is not available here, so each workbook is opened in tests/xlwings_standin.py: the xlwings
 object model over the real xlsx file, with formulas calculated by LibreOffice as Excel would
 calculate them. The adapter is called as the add-in calls it (``refresh_caller`` behind
-``sscr_pricing.main()``, with ``xlwings.Book.caller()`` giving the open book) and compared with the
+``sscr.addin.refresh()``, with ``xlwings.Book.caller()`` giving the open book) and compared with the
 headless regeneration (``sscr regenerate``) of the same file.
 """
 

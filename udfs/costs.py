@@ -150,7 +150,7 @@ def _seed(seed: Any) -> Any:
 
 @worksheet_function(args={"register": _REGISTER,
                           "percentile": "Percentile of the simulated total as a fraction, e.g. 0.8 (80%) for P80.",
-                          "trials": _TRIALS, "seed": _SEED}, arg_options={"register": _TABLE})
+                          "trials": _TRIALS, "seed": _SEED}, arg_options={"register": _TABLE}, slow=True)
 def RISK_SIM(register, percentile, trials=None, seed=None):
     """Percentile of the register's total cost by Monte Carlo simulation, reproducible with the seed (guidance H.1.6)."""
     q = percentile_fraction(percentile)
@@ -159,7 +159,7 @@ def RISK_SIM(register, percentile, trials=None, seed=None):
 
 @worksheet_function(args={"register": _REGISTER, "trials": _TRIALS, "seed": _SEED,
                           "bins": f"Optional: number of histogram bins; empty for {DEFAULT_BINS}."},
-                    spill=True, arg_options={"register": _TABLE})
+                    spill=True, arg_options={"register": _TABLE}, slow=True)
 def RISK_SIM_TABLE(register, trials=None, seed=None, bins=None):
     """Monte Carlo summary of the register (expected value, mean, P50, P80, P90) and histogram bins with their trial counts (guidance H.1.6)."""
     s = simulate_risk(register, trials=_trials(trials), seed=_seed(seed), bins=DEFAULT_BINS if _blank(bins) else bins)

@@ -47,11 +47,19 @@ def to_excel(value: Any) -> Any:
     return value
 
 
-def worksheet_function(*, args: dict[str, str], spill: bool = False,
+def registration(*, slow: bool = False) -> dict[str, Any]:
+    """The options every worksheet function is registered with: the "SSCR pricing" category of the
+    function wizard, and, for a ``slow`` function, no evaluation while the wizard is open (Excel
+    would otherwise recalculate it on every keystroke in the wizard's boxes)."""
+    return {"category": CATEGORY, "call_in_wizard": not slow, "volatile": False}
+
+
+def worksheet_function(*, args: dict[str, str], spill: bool = False, slow: bool = False,
                        arg_options: dict[str, dict[str, Any]] | None = None) -> Callable[[F], F]:
     """Expose ``fn`` to Excel. ``args`` gives the help text of every argument, in order.
 
     ``spill`` functions return a 2-D list (a dynamic array) and put a message in a 1x1 array.
+    ``slow`` functions (a simulation, say) are not evaluated by the function wizard.
     ``arg_options`` passes xlwings conversion options per argument (for example ``ndim=2``).
     """
 
@@ -73,9 +81,12 @@ def worksheet_function(*, args: dict[str, str], spill: bool = False,
                 return [[message]] if spill else message
 
         call.__doc__ = " ".join(doc.split())
-        wrapped = xw.func(category=CATEGORY)(call)
-        for name, text in args.items():
+        # xlwings' documented order, @xw.func outermost: each @xw.arg applied after @xw.func(...)
+        # would call xw.func again without options and reset the category and call_in_wizard.
+        wrapped = call
+        for name, text in reversed(args.items()):
             wrapped = xw.arg(name, doc=text, **(arg_options or {}).get(name, {}))(wrapped)
+        wrapped = xw.func(**registration(slow=slow))(wrapped)
         REGISTRY[fn.__name__] = wrapped
         return wrapped  # type: ignore[return-value]
 

@@ -18,7 +18,7 @@ from .read import ModelReading
 #: Citations by defined name (the first pattern that matches wins). The regulations are the Single
 #: Source Contract Regulations 2014 as amended; guidance is the SSRO's statutory guidance.
 CITATIONS: tuple[tuple[str, str], ...] = (
-    (r"^Date_of_agreement$", "Regulation 23(3)(a): the date of agreement fixes the guidance and rates in force"),
+    (r"^Date_of_agreement$", "Regulation 23 (as substituted by SI 2024/420): the date of agreement fixes the guidance and rates in force"),
     (r"^Financial_year$", "Baseline profit rate guidance 3.2-3.7: the rates of the financial year of agreement"),
     (r"^(Name|Method|Is_formula)_\d+$", "Regulation 19G and alternative pricing guidance 9.1-9.10: components and "
                                        "their pricing methods"),

@@ -20,10 +20,10 @@ from typing import Any
 import sscr
 from sscr.allowable_costs.catalogue import PARTS
 from sscr.components import method_kind
-from sscr.profit_rate import contract_profit_rate
+from sscr.profit_rate import contract_profit_rate, uses_six_steps
 
 from .audit import Trail, citation
-from .read import COMPONENT_TEXTS, ModelReading, as_date
+from .read import COMPONENT_TEXTS, ModelReading, StatementError, as_date
 
 SCHEMA_ID = "sscr-contract-pricing-statement"
 SCHEMA_VERSION = "1.0"
@@ -40,13 +40,19 @@ def _guidance(date_of_agreement: Any, guidance_file: Any = None) -> tuple[list[d
     if date_of_agreement is None:
         return [], ("the model records no date of agreement (Date_of_agreement), so the guidance in force cannot "
                     "be determined: enter the date on the Contract sheet")
-    from sscr.guidance import guidance_in_force
-    out = []
+    from sscr.guidance import guidance_in_force, guidance_versions
+    out, notes = [], []
     for document in GUIDANCE_DOCUMENTS:
+        dated = [v for v in guidance_versions(document, guidance_file=guidance_file)]
+        if dated and all(v.applies_from > date_of_agreement for v in dated):
+            first = min(dated, key=lambda v: v.applies_from)
+            notes.append(f"no {document} guidance was in force at the date of agreement: its first version "
+                         f"({first.title} version {first.version}) applies from {first.applies_from.isoformat()}")
+            continue
         g = guidance_in_force(date_of_agreement, document, guidance_file=guidance_file)
         out.append({"document": g.document, "version": str(g.version), "applies_from": g.applies_from.isoformat(),
                     "title": g.title, "source": g.source, "evidence": g.evidence, "note": g.note or None})
-    return out, None
+    return out, "; ".join(notes) or None
 
 
 def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict[str, Any]:
@@ -144,7 +150,14 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     ac = trail.figure(f"AC_after_{i}", f"{p}/allowable_costs", f"{name}: allowable costs", "money")
     bpr, cra, ia = r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), r.inputs.get(f"IA_{i}")
     csa = r.inputs.get(f"CSA_{i}")
-    steps = contract_profit_rate(bpr, cra, ia, csa)
+    date = as_date(r.inputs.get("Date_of_agreement"))
+    if date is not None and uses_six_steps(date):
+        raise StatementError(
+            f"{r.path.name}: the date of agreement {date.isoformat()} is before 1 April 2024, so the contract "
+            f"profit rate has six steps (regulation 11 as made), which the contract model does not lay out: the "
+            f"statement states the four steps of a contract agreed from 1 April 2024")
+    steps = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date,
+                                 contract_kind=r.inputs.get("Contract_kind"))
     s = f"{p}/steps"
     step_rows = [
         {"step": 1, "name": "Baseline profit rate", "regulation": "11(2)",
@@ -196,8 +209,9 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     ]
     cpr = trail.figure(f"CPR_{i}", f"{p}/contract_profit_rate", f"{name}: contract profit rate", "rate")
     if not math.isclose(cpr, steps.contract_profit_rate, rel_tol=0, abs_tol=1e-12):
-        raise RuntimeError(f"component {i}: the steps ({steps.contract_profit_rate!r}) and the model's CPR "
-                           f"({cpr!r}) disagree")  # a defect, never a user error
+        raise StatementError(f"{r.path.name}: the four steps give {steps.contract_profit_rate!r} for component {i} "
+                             f"but the model computes CPR_{i} {cpr!r}: the statement cannot state steps that do not "
+                             f"add up to the model's contract profit rate")
     out.update({
         "allowable_costs": ac,
         "allowable_costs_build_up": build_up,

@@ -17,7 +17,7 @@ from typing import Any
 from sscr.errors import PricingInputError
 from sscr.rates import default_table
 from sscr.workbooks.adapter import FileBook
-from sscr.workbooks.fill import Flag, fill
+from sscr.workbooks.fill import Flag, fill, template_of
 from sscr.workbooks.layout import Template, TemplateSpec
 from sscr.workbooks.package import PackageError
 from sscr.workbooks.templates import TEMPLATES
@@ -116,7 +116,7 @@ def read_model(path: str | os.PathLike[str], *, rates_file: str | os.PathLike[st
                 f"model (contract-model.xlsx, or the worked case cost-build-up.xlsx)")
         result = fill(book, rates=default_table(rates_file))
         names = book.names()
-        template = TEMPLATES[result.template]
+        template = template_of(book)  # the template the fill used (of the workbook's size)
         spec = template.spec()
         texts: dict[str, str] = {}
         wanted = [f"{k}_{i}" for k, _e in COMPONENT_TEXTS for i in range(1, 100) if f"Name_{i}" in spec.inputs]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -45,10 +46,12 @@ def _resource(name: str) -> str:
     return resources.files("sscr.statement").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _environment() -> Environment:
+@functools.lru_cache(maxsize=1)
+def _template() -> Any:
+    """The statement's Jinja2 template, compiled once."""
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    return env
+    return env.from_string(_resource("statement.html.j2"))
 
 
 def html(statement: Mapping[str, Any]) -> str:
@@ -76,8 +79,7 @@ def html(statement: Mapping[str, Any]) -> str:
         "risk": Markup(charts.risk_distribution(statement["risk_contingency"]["simulation"],
                                                 statement["risk_contingency"]["expected_value"])),
     }
-    template = _environment().from_string(_resource("statement.html.j2"))
-    return template.render(s=statement, css=Markup(_resource("statement.css")), f=figure, show=show,
+    return _template().render(s=statement, css=Markup(_resource("statement.css")), f=figure, show=show,
                            show_any=show_any, money=money, charts=drawn,
                            long_date=lambda iso: long_date(dt.date.fromisoformat(iso)))
 

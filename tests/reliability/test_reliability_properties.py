@@ -81,13 +81,13 @@ def test_price_is_the_core_arithmetic_or_a_message(tally):
     @given(st.one_of(st.floats(-10, 1e14), cell), rate_like)
     def run(ac, cpr):
         seen.append(1)
-        result = udfs.PRICE(ac, cpr)
+        result = udfs.PRICE_FROM_CPR(ac, cpr)
         valid = is_number(ac) and is_number(cpr) and 0 <= ac <= 1e13 and abs(cpr) < 1
         if isinstance(result, str):
             assert result.startswith("Error: ") and UNEXPECTED not in result, result
             assert not valid, result
         else:
-            assert valid, f"PRICE{(ac, cpr)} gave {result!r}"
+            assert valid, f"PRICE_FROM_CPR{(ac, cpr)} gave {result!r}"
             assert result == pytest.approx(ac * (1 + cpr), rel=1e-15, abs=1e-9)
 
     run()
