@@ -67,7 +67,15 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+#: "raised": a signal has already stopped the command (a second one while it tidies up is
+#: ignored); "done": the command's work is over, so a signal has nothing left to stop.
+_signals = {"raised": False, "done": False}
+
+
 def _stop(signum: int, frame: Any) -> None:
+    if _signals["raised"] or _signals["done"]:
+        return
+    _signals["raised"] = True
     raise Stopped(signum)
 
 
@@ -91,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     handlers = {}
+    _signals.update(raised=False, done=False)
     if threading.current_thread() is threading.main_thread():
         for name in ("SIGTERM", "SIGHUP"):
             if hasattr(signal, name):
@@ -114,12 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"with the command you ran", file=sys.stderr)
         return EXIT_FAILED
     finally:
-        gc.collect()  # a half-written zip left by a failed write is closed now, under the quiet hook
-        sys.unraisablehook = unraisable
+        _signals["done"] = True
         for name, handler in handlers.items():
             # as a command, only the exit is left: a late signal cannot turn a finished run into a
             # killed one (Python's own shutdown would restore the default, which kills the process)
             signal.signal(getattr(signal, name), signal.SIG_IGN if _as_command else handler)
+        gc.collect()  # a half-written zip left by a failed write is closed now, under the quiet hook
+        sys.unraisablehook = unraisable
 
 
 _as_command = False

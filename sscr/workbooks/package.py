@@ -233,8 +233,13 @@ class SheetXml:
             start, end = span
             self.text = self.text[:start] + element + self.text[end:]
             delta = len(element) - (end - start)
-            # shift the cells after this one instead of indexing the whole sheet again
-            self.cells = {r: (s + delta, e + delta) if s > start else (s, e) for r, (s, e) in self.cells.items()}
+            # shift the cells after this one instead of indexing the whole sheet again (in place:
+            # a copy of the index for every cell written would double its memory on a large sheet)
+            if delta:
+                cells = self.cells
+                for r, (s, e) in cells.items():
+                    if s > start:
+                        cells[r] = (s + delta, e + delta)
             self.cells[ref] = (start, start + len(element))
         else:
             self._insert(ref, element)

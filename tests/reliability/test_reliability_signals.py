@@ -64,6 +64,7 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp"))
 
 
+@pytest.mark.slow
 @pytest.mark.reliability("signals to the parent alone")
 def test_sigterm_to_the_parent_of_a_batch_stops_it_like_ctrl_c(tmp_path, tally):
     made = make_folder(tmp_path / "in", 24, damaged_share=0.0, seed=SEED)
@@ -136,6 +137,7 @@ def _portfolio(path: Path, rows: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.reliability("signals to the parent alone")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_while_sscr_price_writes_an_xlsx_leaves_no_temporary_file(tmp_path, tally, signum):
