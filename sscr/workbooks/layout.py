@@ -438,6 +438,12 @@ _SPECS: dict[tuple[str, int], TemplateSpec] = {}
 def _spec(template: Template) -> TemplateSpec:
     key = (template.key, template.version)
     if key not in _SPECS:
-        layout = template.layout()
-        _SPECS[key] = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values))
+        from . import spec_cache  # kept between runs only where the add-in's Refresh turned it on
+
+        spec = spec_cache.load(*key)
+        if not isinstance(spec, TemplateSpec):
+            layout = template.layout()
+            spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values))
+            spec_cache.store(*key, spec)
+        _SPECS[key] = spec
     return _SPECS[key]
