@@ -12,6 +12,7 @@ from .capital_servicing import (BalanceSheet, CapitalServicingAdjustment, capita
                                 capital_servicing_adjustment, capital_servicing_from_accounts,
                                 cost_of_production_from_accounts)
 from .components import Aggregation, Component, aggregate_components, components_from_table
+from .final_price_adjustment import FinalPriceAdjustment, final_price_adjustment
 from .errors import (CapitalServicingWarning, PricingInputError, RateNotAvailableError, RatesFileError,
                      SupplyChainError)
 from .guidance import GuidanceVersion, guidance_in_force, guidance_versions
@@ -25,14 +26,14 @@ from .rounding import round_half_up
 
 __all__ = [
     "Aggregation", "BalanceSheet", "CapitalServicingAdjustment", "CapitalServicingRates",
-    "CapitalServicingWarning", "Component", "ContractProfitRate", "GuidanceVersion", "guidance_in_force",
+    "CapitalServicingWarning", "Component", "ContractProfitRate", "FinalPriceAdjustment", "GuidanceVersion", "guidance_in_force",
     "guidance_versions", "PocoAdjustment", "PricingInputError",
     "PublishedRates", "RateNotAvailableError", "RateTable", "RatesFileError", "SixStepProfitRate",
     "SupplyChainContract", "SupplyChainError", "aggregate_components", "agreed_profit_rate_change",
     "bpr_rolling_average", "capital_employed_from_balance_sheets", "capital_servicing_adjustment",
     "capital_servicing_from_accounts", "commercial_price", "components_from_table", "contract_price",
     "contract_profit_rate", "contract_profit_rate_six_step", "cost_of_production_from_accounts",
-    "cruv_price", "default_table", "fixed_component", "formula_price", "poco_adjustment", "rates_for",
+    "cruv_price", "default_table", "final_price_adjustment", "fixed_component", "formula_price", "poco_adjustment", "rates_for",
     "round_half_up", "supply_chain_from_table", "uses_six_steps",
 ]
 

@@ -47,6 +47,12 @@ DOUBLE_CHECK_NOTE = ("the capital servicing adjustment is zero or negative: guid
                      "in exceptional circumstances, so double check the calculation")
 
 
+#: Capital employed of exactly zero: computations 1-3 are undefined, computation 5 gives the adjustment.
+ZERO_CAPITAL_EMPLOYED_NOTE = ("capital employed is zero: the CP:CE ratio, the proportions and the allowances of "
+                              "computations 1-3 are undefined (shown as 0), and the adjustment is computation 5's "
+                              "sum of the elements, which computation 4 equals whenever capital employed is not zero")
+
+
 def needs_double_check(adjustment: Number) -> Any:
     """True where the adjustment is zero or negative (guidance 6.16), by row for an array."""
     return np.asarray(adjustment) <= 0
@@ -134,13 +140,19 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
                     lambda n, v, i: f"{n} {checks.fmt(v)} {_sum_rule(float(ce[i]))}")):
                 checks.check("capital employed", given, agrees,
                              _sum_rule(ce if not isinstance(ce, np.ndarray) else "by row"))
-    checks.check("capital employed", ce, ce != 0,
-                 "is zero: the CP:CE ratio (Appendix B computation 1) is undefined; check the balance sheet figures")
     r = servicing_rates(rates)
+    # Capital employed of exactly zero leaves the CP:CE ratio and the proportions (computations 1-3)
+    # undefined, but not the adjustment: computation 5 reaches it without dividing by capital
+    # employed, and computation 4 equals it whenever capital employed is not zero (fixed 1m, working
+    # -1m, cost of production 5m: (3.26% - 1.61%) / 5 = 0.33%, as capital employed of £1 gives).
+    # The undefined figures are shown as zero, and a note says so.
+    zero_ce = ce == 0
+    any_zero = bool(np.any(zero_ce))
+    ce_safe = np.where(zero_ce, 1.0, ce) if any_zero else ce
 
-    e = cp / ce                                      # computation 1
-    f = fc / ce                                      # computation 2
-    wp = wc / ce
+    e = cp / ce_safe                                 # computation 1
+    f = fc / ce_safe                                 # computation 2
+    wp = wc / ce_safe
     positive = wc >= 0
     g = np.where(positive, wp, 0.0) if isinstance(wp, np.ndarray) else (wp if positive else 0.0)
     h = np.where(positive, 0.0, wp) if isinstance(wp, np.ndarray) else (0.0 if positive else wp)
@@ -155,13 +167,25 @@ def capital_servicing_adjustment(fixed_capital: Any, working_capital: Any, cost_
         else (r.positive_working * wc / cp if positive else 0.0)
     neg_element = np.where(positive, 0.0, r.negative_working * wc / cp) if isinstance(wc, np.ndarray) \
         else (0.0 if positive else r.negative_working * wc / cp)
+    if any_zero:
+        by_elements = fixed_element + pos_element + neg_element
+        if isinstance(ce, np.ndarray) or isinstance(by_elements, np.ndarray):
+            undefined = np.broadcast_to(zero_ce, np.shape(adjustment))
+            adjustment = np.where(undefined, by_elements, adjustment)
+            e, f, g, h, fixed_allowance, pos_allowance, neg_allowance, x = (
+                np.where(undefined, 0.0, v) for v in (e, f, g, h, fixed_allowance, pos_allowance, neg_allowance, x))
+        else:
+            adjustment = by_elements
+            e = f = g = h = fixed_allowance = pos_allowance = neg_allowance = x = 0.0
 
     # A cost of production vanishingly small against capital employed (or capital employed near
     # zero) overflows the division: refused, never an infinite or NaN figure.
     checks.check("capital servicing adjustment", adjustment, np.isfinite(adjustment), _FINITE_RULE)
     notes: tuple[str, ...] = ()
+    if any_zero:
+        notes += (ZERO_CAPITAL_EMPLOYED_NOTE,)
     if np.any(needs_double_check(adjustment)):
-        notes = (DOUBLE_CHECK_NOTE,)
+        notes += (DOUBLE_CHECK_NOTE,)
         warnings.warn(DOUBLE_CHECK_NOTE, CapitalServicingWarning, stacklevel=2)
     return CapitalServicingAdjustment(fc, wc, ce, cp, e, f, g, h, r, fixed_allowance, pos_allowance,
                                       neg_allowance, x, adjustment, fixed_element, pos_element,
@@ -180,14 +204,15 @@ def _sum_rule(ce: Any) -> str:
 
 # --- capital employed and cost of production from the accounts (guidance 6.26-6.38) ---------------
 
-#: Items generally excluded from capital employed (guidance 6.30), as keys for itemised exclusions.
+#: Items generally excluded from capital employed (guidance 6.30), as keys for itemised exclusions. Surplus cash
+#: is 6.30(a)(vi): the text in reference/ splits item (v) over two lines, so that it reads as (vii).
 CAPITAL_EMPLOYED_EXCLUSIONS: dict[str, str] = {
     "goodwill": "goodwill, brands and customer lists acquired in a business combination (6.30(a)(i))",
     "fair_value_uplift": "fair value adjustments that needed no input of capital (6.30(a)(ii))",
     "investments": "investments in shares and securities (6.30(a)(iii))",
     "group_loans": "loans to or from other companies, including non-trading group balances (6.30(a)(iv))",
     "held_for_sale_or_idle": "assets held for sale and idle assets (6.30(a)(v))",
-    "surplus_cash": "cash beyond what normal operations need (6.30(a)(vii))",
+    "surplus_cash": "cash beyond what normal operations need (6.30(a)(vi))",
     "deferred_tax": "deferred tax assets or liabilities (6.30(b)(i))",
     "retirement_benefit": "retirement benefit surpluses or obligations (6.30(b)(ii))",
     "other": "other items whose inclusion would not give an appropriate step 4 adjustment (6.30(c))",

@@ -15,11 +15,28 @@ Where only part of a sub-contract's output serves the contract (I.4.4(b)), ``out
 the price it charges its parent and its stage 2-4 amounts; shares multiply down the chain, since a
 further sub-contract serves the contract only through its parent's share.
 
-Scope (I.2.2, I.8.1-I.8.2): a sub-contract is out of scope when it is not with an associated person,
-was competed, is priced by commercial pricing or in accordance with law, is worth less than
-£250,000, or has no profit in its price; and so is everything below an out-of-scope contract, whose
-profit reaches the prime only inside that contract's price. An out-of-scope contract's price is
-still a cost of its parent.
+Scope (regulation 13A(3), (4); guidance I.8.1, I.8.2): a sub-contract is out of scope when it is not
+with an associated person (I.8.1(b), I.8.2(b)), was competed (I.8.1(d), I.8.2(d)), is priced by
+commercial pricing or in accordance with law (I.8.1(e), I.8.2(e)), is worth less than £250,000
+(I.8.1(c), I.8.2(c)), or has no profit in its price (I.8.1(a), I.8.2(a)). An out-of-scope contract's
+price is still a cost of its parent.
+
+Below an out-of-scope contract the text is read as it is written. A further group sub-contract is
+"a contract ... made between two or more persons, each of which is associated with the primary
+contractor or a group sub-contractor" (I.8.2(b)): nothing there asks that the contract above it is
+itself in scope. So an associated, uncompeted sub-contract below a competed one (or below one
+priced commercially, or one without profit) is a further group sub-contract when it meets the
+tests itself, and its profit is removed; but a contract below one with a person who is *not*
+associated is out of scope, because its buyer is that unassociated person (I.8.2(b)).
+
+Stage 4 when the BPRs differ: I.4.5 removes the sub-contractor's "risk premium" only so far as it
+is "above the amount of any risk premium paid by the MOD to the prime contractor", and Table 2
+stage 4 measures it as the sub-contract's own allowable costs x the CRA differential. That
+differential is read, as Table 2 and the I.7 arithmetic do, as the difference of the two CRAs
+(fractions of the BPR) applied to the sub-contract's own BPR: own costs x BPR_sub x (CRA_sub -
+CRA_prime). The other reading, the difference of the two risk premiums in percentage points
+(BPR_sub x CRA_sub - BPR_prime x CRA_prime), gives a different figure only when the BPRs differ;
+the result then says which reading was used.
 """
 
 from __future__ import annotations
@@ -121,6 +138,7 @@ class PocoAdjustment:
     prime_price_before: float
     prime_allowable_costs_after: float
     prime_price_after: float
+    notes: tuple[str, ...] = ()
 
     @property
     def prime_profit_before_csa(self) -> float:
@@ -396,14 +414,18 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
     reason_w = [""] * n
     cumulative_w = [1.0] * n
     depth_w = [0] * n
+    associated_w = [True] * n  # the contract's supplier is associated with the primary contractor
+    value_only_w = [False] * n  # out of scope by the value test alone
     reason_w[0] = "prime contract"
     for k in range(1, n):
         p = up[k]
         depth_w[k] = depth_w[p] + 1
         cumulative_w[k] = cumulative_w[p] * share_w[k]
-        if p and not in_scope_w[p]:
-            reason_w[k] = (f"out of scope: its parent {chain_w[p].name} is out of scope, so its profit reaches "
-                           f"the prime only inside that price")
+        if not associated_w[p]:
+            associated_w[k] = False
+            reason_w[k] = (f"out of scope: it is made by {chain_w[p].name}'s supplier, who is not associated with "
+                           f"the primary contractor, and a further group sub-contract is between persons each "
+                           f"associated with it (I.8.2(b))")
             continue
         value, kind, not_associated, competed = price_w[k], "formula", False, False
         if not plain:
@@ -415,22 +437,32 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
                 kind = method_kind(c.pricing_method, f"{label} pricing method")
             not_associated = c.associated is not None and not flag(f"{label} associated", c.associated, True)
             competed = not not_associated and c.competed is not None and flag(f"{label} competed", c.competed, False)
+        para = "I.8.1" if p == 0 else "I.8.2"
         if not_associated:
-            reason_w[k] = "out of scope: not with a person associated with the primary contractor (I.8.1(b), I.2.2)"
+            associated_w[k] = False
+            reason_w[k] = f"out of scope: not with a person associated with the primary contractor ({para}(b), I.2.2)"
         elif competed:
-            reason_w[k] = "out of scope: awarded by a competitive process (I.8.1(d), I.2.2)"
+            reason_w[k] = f"out of scope: awarded by a competitive process ({para}(d), I.2.2)"
         elif kind == "commercial":
-            reason_w[k] = "out of scope: priced by the commercial pricing method, regulation 19A (I.8.1(e))"
+            reason_w[k] = f"out of scope: priced by the commercial pricing method, regulation 19A ({para}(e))"
         elif kind == "law":
-            reason_w[k] = "out of scope: price determined in accordance with law, regulation 19B(3) (I.8.1(e))"
+            reason_w[k] = f"out of scope: price determined in accordance with law, regulation 19B(3) ({para}(e))"
         elif value * unit < value_threshold:
+            value_only_w[k] = cpr_w[k] > 0
             reason_w[k] = (f"out of scope: value {checks.fmt(value * unit)} pounds is below £{value_threshold:,.0f} "
-                           f"(I.8.1(c)); set money_unit if the table is not in pounds")
+                           f"({para}(c)); set money_unit if the table is not in pounds")
         elif cpr_w[k] <= 0:
-            reason_w[k] = "out of scope: its price includes no profit (I.8.1(a))"
+            reason_w[k] = f"out of scope: its price includes no profit ({para}(a))"
         else:
             in_scope_w[k] = True
-            reason_w[k] = "in scope: group sub-contract" if p == 0 else "in scope: further group sub-contract"
+            if p == 0:
+                reason_w[k] = "in scope: group sub-contract (I.8.1)"
+            elif in_scope_w[p]:
+                reason_w[k] = "in scope: further group sub-contract (I.8.2)"
+            else:
+                reason_w[k] = (f"in scope: further group sub-contract (I.8.2): its parent {chain_w[p].name} is out of "
+                               f"scope, but I.8.2(b) asks only that both parties are associated with the primary "
+                               f"contractor")
 
     # Stages 2-4.
     prime_cra = steps["cra"][root] if four_step[root] else 0.0
@@ -464,6 +496,26 @@ def poco_adjustment(supply_chain: Sequence[SupplyChainContract] | Any, *, money_
     deduction = s2 - s3 - s4
     ac_before = float(total[root])
     ac_after = ac_before - deduction
+    notes: list[str] = []
+    if n > 1 and not any(in_scope_w) and any(value_only_w):
+        notes.append(value_test_note(unit, value_threshold))
+    if four_step[root]:
+        prime_bpr = float(steps["bpr"][root])
+        differs = in_scope & four_step & (steps["bpr"] != prime_bpr) & (cra_diff > 0)
+        if differs.any():
+            names = ", ".join(chain[i].name for i in np.flatnonzero(differs)[:5])
+            notes.append(
+                f"stage 4: the BPR of {names} differs from the prime's, and its risk premium is read as own costs x "
+                f"its BPR x (its CRA - the prime's CRA), the CRA differential of Table 2 stage 4 applied at its own "
+                f"BPR; the premiums' difference in percentage points (BPR_sub x CRA_sub - BPR_prime x CRA_prime) "
+                f"would give another figure (I.4.5)")
     return PocoAdjustment(contracts, contracts[root], s2, s3, s2 - s3, s4, deduction, ac_before,
-                          price_w[0], ac_after, ac_after * (1.0 + cpr_w[0]))
+                          price_w[0], ac_after, ac_after * (1.0 + cpr_w[0]), tuple(notes))
+
+
+def value_test_note(unit: float, value_threshold: float = VALUE_THRESHOLD) -> str:
+    """Every group sub-contract that would otherwise be in scope fails the value test alone."""
+    return (f"the POCO deduction is 0 because the value test alone puts every group sub-contract out of scope: each is "
+            f"below £{value_threshold:,.0f} with money_unit {checks.fmt(unit)} pounds per unit (I.8.1(c), I.8.2(c)); "
+            f"if the table is in £m, give money_unit 1000000")
 

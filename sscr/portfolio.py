@@ -41,6 +41,7 @@ import numpy as np
 
 from . import checks
 from .capital_servicing import DOUBLE_CHECK_NOTE, capital_servicing_adjustment, needs_double_check
+from .final_price_adjustment import final_price_adjustment
 from .errors import CapitalServicingWarning, PricingInputError
 from .price import formula_price
 from .profit_rate import FOUR_STEPS_FROM, contract_profit_rate
@@ -54,7 +55,7 @@ if TYPE_CHECKING:  # pandas is imported when a portfolio is priced, not with the
 #: Input columns: canonical name -> the input's name in messages (the core's own names).
 MONEY = {"allowable_costs": "allowable costs", "fixed_capital": "fixed capital",
          "working_capital": "working capital", "capital_employed": "capital employed",
-         "cost_of_production": "cost of production"}
+         "cost_of_production": "cost of production", "outturn_costs": "outturn costs"}
 RATE_INPUTS = {"bpr": "baseline profit rate", "cra": "cost risk adjustment", "ia": "incentive adjustment",
                "csa": "capital servicing adjustment",
                "fixed_capital_servicing_rate": "fixed capital servicing rate",
@@ -96,7 +97,7 @@ STEPS = {"step_1_rate": "baseline_profit_rate", "step_2_cost_risk_adjustment": "
          "contract_profit_rate": "contract_profit_rate"}
 #: Columns the pricing writes, after the input's own columns, in this order.
 OUTPUTS = ("file_row", "financial_year", "rates_evidence", "rate_type_used", *STEPS, *CSA_FIGURES,
-           "profit", "price", "note", "error")
+           "profit", "price", "final_price_adjustment", "note", "error")
 _TEXT_OUTPUTS = ("financial_year", "rates_evidence", "rate_type_used", "note", "error")
 _FLOAT_OUTPUTS = tuple(c for c in OUTPUTS if c not in _TEXT_OUTPUTS and c != "file_row")
 
@@ -465,6 +466,7 @@ class _Pricing:
         self._prices(nums["allowable_costs"].values)
         for i in scalar:
             self._scalar_row(int(i), bool(gocr[i]), bool(agreed[i]), step1[i], nums, servicing)
+        self._final_price(nums["outturn_costs"])
         self._finish()
 
     def _blank_rows(self) -> np.ndarray:
@@ -605,6 +607,16 @@ class _Pricing:
         if result is not None:
             self.put("profit", rows, result.profit)
             self.put("price", rows, result.price)
+
+    def _final_price(self, outturn: _Column) -> None:
+        """Where the row gives its outturn costs, the final price adjustment of its price (regulations 16
+        and 17; pounds, for the £5,000,000 and £250,000 tests; negative decreases the price)."""
+        price = self.out.get("price", self.nothing())
+        cpr = self.out.get("contract_profit_rate", self.nothing())
+        rows = np.flatnonzero(outturn.present & self.ok() & np.isfinite(price))
+        rows, result = self._call(rows, lambda r: final_price_adjustment(price[r], outturn.values[r], cpr[r]))
+        if result is not None:
+            self.put("final_price_adjustment", rows, result.adjustment)
 
     def _scalar_row(self, i: int, gocr: bool, agreed: bool, step1: float, nums: dict[str, _Column],
                     servicing: list[np.ndarray]) -> None:

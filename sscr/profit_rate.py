@@ -181,11 +181,13 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
     s2 = s1 + points
     s3 = s2 + i
     if gocr and not cost_of_capital_agreed:
-        if csa is not None and not _is_zero(csa):
+        if csa is not None and not _is_zero(csa) and not _brings_to_zero(csa, s3):
             raise PricingInputError(
                 f"capital servicing adjustment {checks.fmt(csa)} is given with the government owned "
-                f"contractor rate: step 4 brings that rate to zero (guidance 6.19) unless the parties "
-                f"agree a cost of capital (guidance 6.20); leave it empty or say the cost of capital is agreed")
+                f"contractor rate: step 4 brings that rate to zero (guidance 6.19), here by "
+                f"{checks.fmt(-s3 if not isinstance(s3, np.ndarray) else float(-s3.ravel()[0]))}, unless the parties "
+                f"agree a cost of capital (guidance 6.20); enter that figure, leave it empty or say the cost of "
+                f"capital is agreed")
         k = -s3
     else:
         if csa is None:
@@ -198,6 +200,16 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
 
 def _is_gocr(rate_type: Any) -> bool:
     return rate_key(rate_type) == "government_owned_contractor_rate"
+
+
+def _brings_to_zero(csa: Any, after_step_3: Any) -> bool:
+    """The step 4 figure guidance 6.19 tells the parties to set with the government owned contractor
+    rate: minus the rate after step 3 (to a ten-billionth of a percentage point), by row for arrays."""
+    try:
+        given = np.asarray(csa, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.all(np.isfinite(given)) and np.all(np.abs(given + np.asarray(after_step_3)) <= 1e-12))
 
 
 def _is_zero(value: Any) -> bool:

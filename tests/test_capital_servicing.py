@@ -35,9 +35,10 @@ def test_positive_result_does_not_warn():
         assert capital_servicing_adjustment(3e6, 1e6, 6e6, RATES).notes == ()
 
 
-def test_zero_capital_employed_and_zero_cost_are_refused():
-    with pytest.raises(PricingInputError, match="capital employed 0 is zero"):
-        capital_servicing_adjustment(1e6, -1e6, 6e6, RATES)
+def test_zero_cost_is_refused_and_zero_capital_employed_computes_by_computation_5():
+    # computation 5 needs no capital employed: (1m x fixed rate - 1m x negative rate) / 6m
+    r = capital_servicing_adjustment(1e6, -1e6, 6e6, RATES)
+    assert r.adjustment == pytest.approx((RATES[0] - RATES[2]) / 6)
     with pytest.raises(PricingInputError, match="cost of production 0 must be above zero"):
         capital_servicing_adjustment(1e6, 1e6, 0, RATES)
 

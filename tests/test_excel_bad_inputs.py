@@ -58,7 +58,6 @@ CASES = [
     # CSA
     ("CSA", (3e6, 1e6, 0.0, [[0.0326, 0.031, 0.0161]]), "cost of production 0 must be above zero"),
     ("CSA", (3e6, 1e6, -6e6, [[0.0326, 0.031, 0.0161]]), "cost of production -6000000 must be above zero"),
-    ("CSA", (1e6, -1e6, 6e6, [[0.0326, 0.031, 0.0161]]), "capital employed 0 is zero"),
     ("CSA", (3e6, 1e6, 6e6, [[0.0326, 0.031]]), "capital servicing rates hold 2 values: give exactly three"),
     ("CSA", (3e6, 1e6, 6e6, [[3.26, 3.1, 1.61]]), "fixed capital servicing rate 3.26 is not a rate"),
     ("CSA", (3e6, 1e6, 6e6, [[-0.0326, 0.031, 0.0161]]), "fixed capital servicing rate -0.0326 is negative"),

@@ -37,6 +37,9 @@ CANARY = "canary.xlsx"
 EDITS = {
     "capital-servicing.xlsx": {"Working_capital_a": -250_000, "Financial_year_b": "2023/24",
                                "Fixed_capital_c": 0, "Cost_of_production_d": 7_250_000},
+    # each boundary of regulation 17: 5pp, 10pp, 15pp and the loss level; a lower CPR for the curve
+    "final-price-adjustment.xlsx": {"Price_4": 115, "Price_5": 120, "Price_6": 125, "Costs_1": 100 / 0.95,
+                                    "Price_7": 11.7, "Curve_CPR": 0.05, "Money_unit": 1_000_000},
     "profit-rate.xlsx": {"Financial_year_1": "2021/22", "CRA_2": -0.1, "IA_2": 0.02},
     "poco.xlsx": {"Own_costs_SC2": 0.1, "CRA_SC1": -0.05, "CRA_PC": 0.05},
     "aggregation.xlsx": {"Ex6_Method_3": "cost-plus", "Ex7_Contract_IA": 1.5, "Ex6_Contract_CRA": 2},

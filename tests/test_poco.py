@@ -85,15 +85,21 @@ def test_no_profit_is_out_of_scope():
     assert "no profit" in r.contract("SC1").reason
 
 
-def test_below_an_out_of_scope_contract_is_out_of_scope_and_stage_4_counts_its_price():
+def test_below_a_competed_contract_an_associated_uncompeted_one_is_in_scope_and_stage_4_counts_the_price():
+    # I.8.2(b): a further group sub-contract is made between persons "each of which is associated with
+    # the primary contractor or a group sub-contractor"; it does not ask that the contract above is in scope.
     chain = [C("PC", None, 200, 0.08, 0, 0, 0.015), C("SC1", "PC", 50, 0.08, 0.25, 0, 0.02),
              C("SC2", "SC1", 25, 0.08, 0.10, 0, 0.01, competed=True), C("SC3", "SC2", 5, 0.08, 0, 0, 0.01)]
     r = poco_adjustment(chain, money_unit=1e6)
-    assert "parent SC2 is out of scope" in r.contract("SC3").reason
+    sc2, sc3 = r.contract("SC2"), r.contract("SC3")
+    assert not sc2.in_scope and "I.8.2(d)" in sc2.reason
+    assert sc3.in_scope and "I.8.2(b)" in sc3.reason
     sc1 = r.contract("SC1")
     # SC2's price is not in scope, so it stays in SC1's own allowable costs for stage 4.
-    assert sc1.stage4_own_costs == pytest.approx(50 + r.contract("SC2").price)
-    assert r.deduction == pytest.approx(sc1.stage2_profit - sc1.stage3_capital_servicing - sc1.stage4_appropriate_profit)
+    assert sc1.stage4_own_costs == pytest.approx(50 + sc2.price)
+    assert r.deduction == pytest.approx(sum(c.stage2_profit - c.stage3_capital_servicing - c.stage4_appropriate_profit
+                                            for c in (sc1, sc3)))
+    assert sc3.stage2_profit == pytest.approx(5 * (0.08 + 0.01))  # own costs x its full CPR (stage 2)
 
 
 def test_deep_chain():

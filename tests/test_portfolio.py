@@ -190,9 +190,11 @@ def test_a_row_failing_in_one_call_does_not_keep_the_others_from_being_priced_ag
     # Row 2 breaks a rule inside the capital servicing call; the others in the same call are priced.
     frame = pd.DataFrame({"allowable_costs": [10.0, 20.0, 30.0], "cra": [0.0] * 3, "ia": [0.0] * 3,
                           "date_of_agreement": ["2024/25"] * 3, "fixed_capital": [3e6, 1e6, 3e6],
-                          "working_capital": [1e6, -1e6, -5e5], "cost_of_production": [6e6, 6e6, 6e6]})
+                          "working_capital": [1e6, 1e6, -5e5], "capital_employed": [4e6, 5e6, 2.5e6],
+                          "cost_of_production": [6e6, 6e6, 6e6]})
     out = price_portfolio(frame, first_row=5)
-    assert failures(out) == [(6, one_error(lambda: capital_servicing_adjustment(1e6, -1e6, 6e6, list(RATES_2024))))]
+    assert failures(out) == [(6, one_error(lambda: capital_servicing_adjustment(1e6, 1e6, 6e6, list(RATES_2024),
+                                                                                capital_employed=5e6)))]
     r = capital_servicing_adjustment(3e6, -5e5, 6e6, list(RATES_2024))
     assert out.loc[2, "step_4_capital_servicing_adjustment"] == r.adjustment
     assert out.loc[2, "csa_negative_working_element"] == r.negative_working_element

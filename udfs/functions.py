@@ -179,7 +179,12 @@ def PRICE_FROM_CPR(allowable_costs, cpr):
 @worksheet_function(args={"supply_chain": _CHAIN, "money_unit": _UNIT}, arg_options={"supply_chain": _TABLE})
 def POCO(supply_chain, money_unit=None):
     """POCO deduction from the prime contract's allowable costs for group profits (regulation 13A; Table 2 stage 5)."""
-    return poco_adjustment(supply_chain, money_unit=1.0 if money_unit is None else money_unit).deduction
+    r = poco_adjustment(supply_chain, money_unit=1.0 if money_unit is None else money_unit)
+    if money_unit is None:  # a bare 0 from figures in £m read as pounds is said in words
+        said = [note for note in r.notes if note.startswith("the POCO deduction is 0 because the value test")]
+        if said:
+            return said[0]
+    return r.deduction
 
 
 @worksheet_function(args={"supply_chain": _CHAIN, "money_unit": _UNIT}, spill=True,
@@ -206,6 +211,8 @@ def POCO_STAGES(supply_chain, money_unit=None):
                          ("Prime allowable costs after", r.prime_allowable_costs_after),
                          ("Prime price after", r.prime_price_after)):
         rows.append([label, float(value)] + [""] * (width - 2))
+    for note in r.notes:
+        rows.append(["Note", note] + [""] * (width - 2))
     return rows
 
 

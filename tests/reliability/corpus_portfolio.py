@@ -41,7 +41,6 @@ PORTFOLIO_CASES = [
     ("year-empty", {"date_of_agreement": ""}, ["baseline profit rate is empty", "no date of agreement"]),
     ("capital-zero-cost-of-production", {**CS, "cost_of_production": "0"}, ["cost of production 0", "must be above zero"]),
     ("capital-negative-cost-of-production", {**CS, "cost_of_production": "-6000000"}, ["cost of production -6000000", "must be above zero"]),
-    ("capital-employed-zero", {**CS, "fixed_capital": "1000000", "working_capital": "-1000000"}, ["capital employed 0 is zero"]),
     ("capital-text", {**CS, "fixed_capital": "3m"}, ["fixed capital is text ('3m')"]),
     ("bpr-as-percent", {"date_of_agreement": "", "bpr": "8.24"}, ["baseline profit rate 8.24", SLIP, "did you mean 0.0824"]),
     ("bpr-negative", {"date_of_agreement": "", "bpr": "-0.01"}, ["baseline profit rate -0.01", "is negative"]),

@@ -9,6 +9,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 
 from sscr.capital_servicing import capital_servicing_adjustment
+from sscr.errors import PricingInputError
 from sscr.rates import RateTable
 
 from ..layout import (MONEY, PERCENT_DASH, RATIO_1DP, RATIO_2DP, PERCENT, Layout, Template, header, label,
@@ -155,6 +156,12 @@ def compute(inputs: Mapping[str, Any], rates: RateTable) -> dict[str, Any]:
     for x in EXAMPLES:
         year = rates.lookup(inputs[f"Financial_year_{x}"])
         servicing = year.capital_servicing_rates
+        if inputs[f"Fixed_capital_{x}"] + inputs[f"Working_capital_{x}"] == 0:
+            # The sheet lays out computations 1-4, which divide by capital employed; the core (CSA,
+            # CSA_STEPS) reaches the adjustment by computation 5 instead.
+            raise PricingInputError(
+                f"capital employed 0 is zero for example ({x}): the CP:CE ratio of this sheet's computations 1-4 "
+                f"(Appendix B computation 1) is undefined; CSA() and CSA_STEPS() compute it by computation 5")
         r = capital_servicing_adjustment(inputs[f"Fixed_capital_{x}"], inputs[f"Working_capital_{x}"],
                                          inputs[f"Cost_of_production_{x}"], servicing)
         out.update({

@@ -77,7 +77,7 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
 
     header(ws, r, 1, ["", "", *[f"Component {i + 1}" for i in range(count)], "Total", "How"])
     r += 1
-    heading("Components", "Regulation 19G; alternative pricing guidance 9.1-9.10")
+    heading("Components", "Regulation 9A; alternative pricing guidance 1.12-1.16 (components), 9.1-9.10 (aggregation, regulation 19G)")
     rows = {}
     rows["name"] = row_label("", "Name")
     rows["method"] = row_label("", "Pricing method", "formula (or a default pricing method) or an alternative method")

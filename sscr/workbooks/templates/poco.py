@@ -57,14 +57,14 @@ def build(layout: Layout) -> None:
         layout.output(ws, f"N{r}", f"Price_{c}", f"Total_costs_{c}*(1+CPR_{c})", MONEY_2DP, headline=c == "PC")
     layout.output(ws, "O8", "In_scope_SC1", "IF(AND(Price_SC1*Money_unit>=250000,CPR_SC1>0),1,0)", FLAG)
     layout.output(ws, "O9", "In_scope_SC2",
-                  "IF(AND(In_scope_SC1=1,Price_SC2*Money_unit>=250000,CPR_SC2>0),1,0)", FLAG)
+                  "IF(AND(Price_SC2*Money_unit>=250000,CPR_SC2>0),1,0)", FLAG)
     label(ws, "O7", "(prime)")
     label(ws, "A10", "Pounds per unit of money (1,000,000 when the table is in £m), for the £250,000 value test (I.8.1(c))",
           note=True)
     layout.input(ws, "N10", "Money_unit", 1_000_000, "positive", "#,##0", "pounds per unit of money")
     label(ws, "A11", "A sub-contract is in scope when its value is at least £250,000 and its price includes profit "
-                     "(I.8.1); a further group sub-contract only when its parent is in scope. All three are group contracts "
-                     "not competed nor priced by an alternative method.", note=True)
+                     "(I.8.1); a further group sub-contract on the same tests, whether or not its parent is in scope (I.8.2). "
+                     "All three are with associated persons, not competed nor priced by an alternative method.", note=True)
 
     # Stage 2
     section(ws, "A13", "Stage 2: calculate the sub-contract profit", "Table 2 stage 2: CPR x allowable costs of each "
