@@ -22,14 +22,23 @@ ADDIN_NAME = "sscr_pricing.xlam"
 SETTINGS_NAME = "sscr_pricing"
 
 
+NOT_INSTALLED = ("Refresh needs sscr-pricing's excel extra in the Python that xlwings runs ({error}). "
+                 "Install it with: pip install \"sscr-pricing[excel]\"")
+
+
 def refresh() -> None:
     """The Refresh button: refresh the workbook Excel is showing (see
     :func:`sscr.workbooks.xlwings_adapter.refresh_caller`)."""
-    from sscr.workbooks import spec_cache
+    try:
+        from sscr.workbooks import spec_cache
 
-    spec_cache.enable()  # each Refresh is a new Python: keep the templates' layouts between them
-    from sscr.workbooks.xlwings_adapter import refresh_caller
+        spec_cache.enable()  # each Refresh is a new Python: keep the templates' layouts between them
+        from sscr.workbooks.xlwings_adapter import refresh_caller
+    except ImportError as exc:  # the Python Excel runs lacks the "excel" extra
+        import xlwings as xw
 
+        xw.Book.caller().app.alert(NOT_INSTALLED.format(error=exc), title="SSCR pricing")
+        return
     refresh_caller()
 
 
