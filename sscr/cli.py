@@ -10,7 +10,19 @@ from typing import Callable, Sequence
 from .errors import PricingInputError
 
 #: Sub-command modules: each has ``add_parser(subparsers)`` and sets ``func`` on its parser.
-SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli", "sscr.statement.cli", "sscr.addin_cli")
+SUBCOMMANDS = ("sscr.workbooks.cli", "sscr.portfolio_cli", "sscr.statement.cli", "sscr.addin_cli", "sscr.rates_cli")
+
+EXAMPLES = """examples:
+  sscr rates show 2026/27                the rates for contracts agreed in 2026/27, or what is missing
+  sscr rates template 2026/27 --out my-rates.csv
+                                         a rates file to fill from the London Gazette notice
+  sscr rates check my-rates.csv          validate it and see what it adds or changes
+  sscr regenerate workbooks/ --out build/regenerated --rates-file my-rates.csv
+  sscr price portfolio.csv --out priced.csv --rates-file my-rates.csv
+  sscr statement workbooks/cost-build-up.xlsx --out build/statement
+                                         the contract pricing statement: HTML, PDF and JSON
+
+'sscr COMMAND --help' describes each command."""
 
 #: What the install of the worksheet functions alone (for xlwings Lite) leaves out.
 WORKBOOKS_EXTRA = "pip install 'sscr-pricing[workbooks]'"
@@ -24,7 +36,11 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(prog="sscr", description="Single source contract pricing.")
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="sscr", description="Single source contract pricing.", epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"sscr {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         try:

@@ -22,12 +22,15 @@ from .errors import PricingInputError
 from .price import formula_price
 from .profit_rate import CRA_LIMIT, IA_LIMIT, contract_profit_rate
 from .rules import incentive_cap
+from .rates import rate_key
 from .tables import read_table
 
 #: Names accepted in a components table's method column, and what they mean.
 FORMULA_METHODS = ("formula", "firm", "fixed", "cost-plus", "estimate-based fee", "volume-driven", "target")
 ALTERNATIVE_METHODS = ("commercial", "law", "previously agreed", "novated", "cruv")
-COLUMNS = ("name", "method", "allowable_costs", "bpr", "cra", "ia", "csa", "price")
+COLUMNS = ("name", "method", "allowable_costs", "bpr", "cra", "ia", "csa", "price", "rate_type")
+#: Baseline profit rate guidance 4.14: the starting point of the cost risk adjustment for these methods.
+CRA_STARTING_POINTS = {"cost-plus": -CRA_LIMIT, "estimate-based fee": -CRA_LIMIT}
 
 
 def method_kind(method: Any, where: str = "method") -> str:
@@ -46,6 +49,31 @@ def method_kind(method: Any, where: str = "method") -> str:
         f"{', '.join(ALTERNATIVE_METHODS)}")
 
 
+def default_method(method: Any) -> str:
+    """The method's name as written, normalised (cost plus -> cost-plus), not collapsed to formula."""
+    text = "formula" if method is None else " ".join(str(method).strip().lower().replace("_", " ").split())
+    return text.replace("cost plus", "cost-plus").replace("estimate based fee", "estimate-based fee")
+
+
+def cra_starting_point(method: Any) -> float | None:
+    """-25% for the cost-plus and estimate-based fee methods, where the financial risk is held by the
+    Secretary of State (baseline profit rate guidance 4.14); None for other methods."""
+    return CRA_STARTING_POINTS.get(default_method(method))
+
+
+def starting_point_note(name: str, method: Any, cra: Any) -> str | None:
+    """What guidance 4.14 says of a component priced by the cost-plus or estimate-based fee method."""
+    start = cra_starting_point(method)
+    if start is None:
+        return None
+    note = (f"component {name}: priced by the {default_method(method)} method, so the starting point for the cost "
+            f"risk adjustment is -25% of the BPR (baseline profit rate guidance 4.14)")
+    if cra is not None and isinstance(cra, (int, float)) and cra > start + 1e-12:
+        note += (f"; its CRA {checks.pct(float(cra))} is above it, which the principles at 4.24 must support "
+                 f"(some financial risk remains with the contractor)")
+    return note
+
+
 @dataclass(frozen=True)
 class Component:
     """A component of a contract. Formula components give allowable costs and the four steps;
@@ -59,6 +87,9 @@ class Component:
     ia: float | None = None
     csa: float | None = None
     price: float | None = None
+    #: "standard" (the baseline profit rate) or "GOCR" (the government owned contractor rate, whose
+    #: step 4 brings the rate to zero: guidance 6.19); None for standard.
+    rate_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +124,8 @@ class Aggregation:
     contract_level_ia: float
     #: The maximum incentive adjustment the IA pot was measured against, a rate fraction (0.02 for 2pp).
     incentive_limit: float = IA_LIMIT
+    #: What the guidance says of the components as given (guidance 4.14 for cost-plus and estimate-based fee).
+    notes: tuple[str, ...] = ()
 
     @property
     def max_price_with_cra(self) -> float:
@@ -121,7 +154,9 @@ def components_from_table(table: Any) -> list[Component]:
                       aliases={"allowable costs": "allowable_costs", "ac": "allowable_costs"})
     return [Component(str(r["name"]).strip() if r["name"] is not None else f"row {r['_row']}",
                       r["method"] if r["method"] is not None else "formula",
-                      r["allowable_costs"], r["bpr"], r["cra"], r["ia"], r["csa"], r["price"]) for r in rows]
+                      r["allowable_costs"], r["bpr"], r["cra"], r["ia"], r["csa"], r["price"],
+                      None if r["rate_type"] is None or not str(r["rate_type"]).strip() else str(r["rate_type"]))
+            for r in rows]
 
 
 def aggregate_components(components: Sequence[Component] | Any, *, contract_level_cra: Any = 0.0,
@@ -194,17 +229,34 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
                 f"component {c.name} price {checks.fmt(c.price)} is given, but a formula component's price is "
                 f"allowable costs x (1 + contract profit rate): leave price empty")
 
+    gocr = [c.rate_type is not None and rate_key(c.rate_type) == "government_owned_contractor_rate" for c in formula]
+
     def column(name: str) -> np.ndarray:
         values = [getattr(c, name) for c in formula]
-        for c, v in zip(formula, values):
-            if v is None:
+        for c, v, g in zip(formula, values, gocr):
+            if v is None and not (g and name == "csa"):  # GOCR: step 4 brings the rate to zero (6.19)
                 raise PricingInputError(f"component {c.name} {name} is empty: a formula component needs it")
-        return np.array([float(checks.number(f"component {c.name} {name}", v)) for c, v in zip(formula, values)])
+        return np.array([np.nan if v is None else float(checks.number(f"component {c.name} {name}", v))
+                         for c, v in zip(formula, values)])
 
     ac, bpr, cra, ia, csa = (column(n) for n in ("allowable_costs", "bpr", "cra", "ia", "csa"))
     cap = incentive_cap(date_of_agreement, contract_kind)
-    cpr = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date_of_agreement, contract_kind=contract_kind)
-    priced = formula_price(ac, cpr.contract_profit_rate)
+    if any(gocr):  # the government owned contractor rate (guidance 6.18-6.19), component by component
+        rates = []
+        for k, (c, g) in enumerate(zip(formula, gocr)):
+            try:
+                one = contract_profit_rate(float(bpr[k]), float(cra[k]), float(ia[k]),
+                                           None if np.isnan(csa[k]) else float(csa[k]),
+                                           rate_type=c.rate_type or "standard",
+                                           date_of_agreement=date_of_agreement, contract_kind=contract_kind)
+            except PricingInputError as exc:
+                raise PricingInputError(f"component {c.name}: {exc}") from None
+            rates.append(one.contract_profit_rate)
+        cpr_values = np.array(rates, dtype=float)
+    else:
+        cpr_values = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date_of_agreement,
+                                          contract_kind=contract_kind).contract_profit_rate
+    priced = formula_price(ac, cpr_values)
     max_cra = ac * bpr * CRA_LIMIT
     actual_cra = ac * bpr * cra
     max_ia = ac * cap.limit
@@ -214,7 +266,7 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
     i = 0
     for c, kind in zip(components, kinds):
         if kind == "formula":
-            results.append(ComponentResult(c.name, kind, float(ac[i]), float(cpr.contract_profit_rate[i]),
+            results.append(ComponentResult(c.name, kind, float(ac[i]), float(cpr_values[i]),
                                            float(priced.profit[i]), float(priced.price[i]), float(max_cra[i]),
                                            float(actual_cra[i]), float(max_cra[i] - actual_cra[i]), float(max_ia[i]),
                                            float(actual_ia[i]), float(max_ia[i] - actual_ia[i])))
@@ -237,5 +289,7 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
             f"contract level incentive adjustment {checks.fmt(agreed_ia)} exceeds the maximum {checks.fmt(ia_pot)}: "
             f"{checks.fmt(cap.limit * 100)}pp on the formula components' allowable costs less the incentive "
             f"adjustments agreed (regulation 19G; guidance 9.20-9.21)")
+    notes = tuple(n for n in (starting_point_note(c.name, c.method, c.cra) for c in components) if n is not None)
     return Aggregation(tuple(results), total, float(np.sum(max_cra)), float(np.sum(actual_cra)), cra_pot,
-                       float(np.sum(max_ia)), float(np.sum(actual_ia)), ia_pot, agreed_cra, agreed_ia, cap.limit)
+                       float(np.sum(max_ia)), float(np.sum(actual_ia)), ia_pot, agreed_cra, agreed_ia, cap.limit,
+                       notes)

@@ -14,6 +14,9 @@ ignored; any order):
   (``fixed_capital_servicing_rate``, ``positive_working_capital_servicing_rate``,
   ``negative_working_capital_servicing_rate``) or looked up by the date of agreement.
 - Optional ``rate_type`` ("standard" or "GOCR") and ``cost_of_capital_agreed`` (TRUE/FALSE).
+- Optional ``contract_kind``: "QDC" (the default) or "QSC". With the date of agreement it sets the
+  maximum incentive adjustment (:func:`sscr.rules.incentive_cap`): 2pp, or 10pp for a QDC agreed on
+  or after 5 June 2026. Without a date of agreement the maximum is 2pp.
 
 Any other column (a component's name, a contract number) is carried through untouched.
 
@@ -44,7 +47,8 @@ from .capital_servicing import DOUBLE_CHECK_NOTE, capital_servicing_adjustment, 
 from .final_price_adjustment import final_price_adjustment
 from .errors import CapitalServicingWarning, PricingInputError
 from .price import formula_price
-from .profit_rate import FOUR_STEPS_FROM, contract_profit_rate
+from .profit_rate import FOUR_STEPS_FROM, contract_profit_rate, incentive_limit
+from .rules import QDC, contract_kind
 from .rates import (EVIDENCE, CapitalServicingRates, PublishedRates, default_table, financial_year_label,
                     parse_when, rate_key)
 from .tables import flag, normalise
@@ -62,7 +66,7 @@ RATE_INPUTS = {"bpr": "baseline profit rate", "cra": "cost risk adjustment", "ia
                "positive_working_capital_servicing_rate": "positive working capital servicing rate",
                "negative_working_capital_servicing_rate": "negative working capital servicing rate"}
 NUMBERS = {**MONEY, **RATE_INPUTS}
-OTHER_INPUTS = ("date_of_agreement", "rate_type", "cost_of_capital_agreed")
+OTHER_INPUTS = ("date_of_agreement", "rate_type", "cost_of_capital_agreed", "contract_kind")
 INPUTS = (*NUMBERS, *OTHER_INPUTS)
 REQUIRED = ("allowable_costs", "cra", "ia")
 ALIASES = {"ac": "allowable_costs", "baseline_profit_rate": "bpr", "cost_risk_adjustment": "cra",
@@ -70,7 +74,7 @@ ALIASES = {"ac": "allowable_costs", "baseline_profit_rate": "bpr", "cost_risk_ad
            "agreement_date": "date_of_agreement", "fixed_rate": "fixed_capital_servicing_rate",
            "positive_working_rate": "positive_working_capital_servicing_rate",
            "negative_working_rate": "negative_working_capital_servicing_rate",
-           "cost_of_capital": "cost_of_capital_agreed"}
+           "cost_of_capital": "cost_of_capital_agreed", "kind": "contract_kind"}
 CAPITAL = ("fixed_capital", "working_capital", "capital_employed", "cost_of_production")
 CSA_RATES = ("fixed_capital_servicing_rate", "positive_working_capital_servicing_rate",
              "negative_working_capital_servicing_rate")
@@ -408,7 +412,11 @@ class _Pricing:
                 rows = six[years[six] == y]
                 self.fail(rows, f"date of agreement in {financial_year_label(int(y))} is before 1 April 2024: the "
                                 f"six-step process applies (guidance 1.23), which a portfolio does not price; use "
-                                f"the six-step contract profit rate (CPR_SIX_STEP)")
+                                f"the six-step contract profit rate (CPR_SIX_STEP). The date is the one on which "
+                                f"the price was agreed: an amendment agreed from 1 April 2024 is priced with four "
+                                f"steps, so give the amendment's date")
+        caps = self._incentive_caps()
+        self.ia_limit, self.ia_rule = caps if caps is not None else (None, None)
 
         csa_given = nums["csa"].present
         capital_any = np.zeros(n, bool)
@@ -468,6 +476,37 @@ class _Pricing:
             self._scalar_row(int(i), bool(gocr[i]), bool(agreed[i]), step1[i], nums, servicing)
         self._final_price(nums["outturn_costs"])
         self._finish()
+
+    def _incentive_caps(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each row's maximum incentive adjustment and the words of its rule, from its date of agreement
+        and contract kind (as :func:`sscr.profit_rate.incentive_limit` gives a single cell), or None
+        when the portfolio has neither column (2pp, as before)."""
+        import pandas as pd
+
+        if "date_of_agreement" not in self.columns and "contract_kind" not in self.columns:
+            return None
+        kinds = np.full(self.n, QDC, dtype=object)
+        if "contract_kind" in self.columns:
+            kinds, bad = _distinct(self.frame[self.columns["contract_kind"]], contract_kind, QDC)
+            self._fail_map(bad)
+        dates = (self.frame[self.columns["date_of_agreement"]].astype(object).to_numpy()
+                 if "date_of_agreement" in self.columns else np.full(self.n, None, dtype=object))
+        undated = incentive_limit(None, QDC)
+
+        def cap(pair: tuple[Any, str]) -> tuple[float, str]:
+            when, kind = pair
+            if _is_blank(when):
+                return incentive_limit(None, kind)
+            try:
+                return incentive_limit(when, kind)
+            except PricingInputError:  # a date that is not one: its own message is already the row's
+                return undated
+
+        pairs = pd.Series([(d, k) for d, k in zip(dates, kinds)], dtype=object)
+        found, _ = _distinct(pairs, cap, undated)
+        limits = np.fromiter((f[0] for f in found), float, self.n)
+        rules = np.array([f[1] for f in found], dtype=object)
+        return limits, rules
 
     def _blank_rows(self) -> np.ndarray:
         """Rows with nothing in any column (a range drawn larger than its data): left alone."""
@@ -590,7 +629,9 @@ class _Pricing:
 
             def call(r: np.ndarray, kind: str = kind, with_csa: bool = with_csa) -> Any:
                 return contract_profit_rate(step1[r], cra[r], ia[r], csa[r] if with_csa else None,
-                                            rate_type=kind, cost_of_capital_agreed=kind == "GOCR" and with_csa)
+                                            rate_type=kind, cost_of_capital_agreed=kind == "GOCR" and with_csa,
+                                            ia_limit=None if self.ia_limit is None else self.ia_limit[r],
+                                            ia_rule=None if self.ia_rule is None else self.ia_rule[r])
 
             idx, result = self._call(idx, call)
             if result is None:
@@ -638,7 +679,9 @@ class _Pricing:
                     csa = result.adjustment
                 kind = "GOCR" if gocr else "standard"
                 steps = contract_profit_rate(float(step1), cell("cra"), cell("ia"), csa, rate_type=kind,
-                                             cost_of_capital_agreed=agreed)
+                                             cost_of_capital_agreed=agreed,
+                                             ia_limit=None if self.ia_limit is None else float(self.ia_limit[i]),
+                                             ia_rule=None if self.ia_rule is None else str(self.ia_rule[i]))
                 price = formula_price(cell("allowable_costs"), steps.contract_profit_rate)
         except PricingInputError as exc:
             self.fail([i], str(exc))

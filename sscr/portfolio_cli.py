@@ -40,7 +40,8 @@ def add_parser(subparsers: Any) -> None:
                     "formula. Columns, matched by name in any case and order: allowable_costs, cra, ia; bpr or "
                     "date_of_agreement; csa, or fixed_capital, working_capital or capital_employed and "
                     "cost_of_production (with the capital servicing rates given or looked up by date); "
-                    "optional rate_type (standard or GOCR) and cost_of_capital_agreed. Other columns are "
+                    "optional rate_type (standard or GOCR), cost_of_capital_agreed and contract_kind (QDC, the "
+                    "default, or QSC: with the date it sets the maximum incentive adjustment). Other columns are "
                     "carried through. Rows that cannot be priced keep their reason in an error column.")
     parser.add_argument("portfolio", metavar="PORTFOLIO", help="the components: a .csv, .xlsx or .parquet file")
     parser.add_argument("--out", required=True, metavar="FILE",

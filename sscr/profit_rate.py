@@ -18,7 +18,9 @@ import numpy as np
 from . import checks
 from .errors import PricingInputError
 from .rates import parse_when, rate_key
-from .rules import incentive_cap
+from .dates import long_date
+from .rules import DateWithinChangeError, incentive_cap
+from .rules import contract_kind as contract_kind_of
 
 Number = Union[float, np.ndarray]
 
@@ -59,22 +61,53 @@ def _percent_message(name: str, v: float, index: Any = None) -> str:
 
 
 def incentive_adjustment(ia: Any, name: str = "incentive adjustment", *, limit: Any = IA_LIMIT,
-                         rule: str = _IA_RULE) -> Number:
+                         rule: Any = _IA_RULE) -> Number:
     """Step 3: zero up to the maximum in force (``limit``, a rate fraction; 2pp unless a date of
     agreement and contract kind say otherwise: :func:`sscr.rules.incentive_cap`). A value of 0.1 or
     more above the maximum reads as percentage points typed as a fraction (0.5 for 0.5pp) and gets
-    the figure it may mean, as the cost risk adjustment does."""
-    v = checks.rate(name, ia, lo=0.0, rule=rule)
-    slip = (v > limit + 1e-12) & (v >= 0.1) & (v / 100 <= limit + 1e-12)
-    if isinstance(v, float):
-        if slip:
-            raise PricingInputError(f"{name} {checks.fmt(v)} {rule}; did you mean {checks.fmt(v / 100)} "
-                                    f"({checks.fmt(v)} percentage points)?")
-    elif checks.is_collecting():
-        checks.record(name, v, slip, lambda n, x, i=None: f"{n} {checks.fmt(x)} {rule}; did you mean "
-                                                          f"{checks.fmt(x / 100)} ({checks.fmt(x)} percentage points)?")
-    checks.check(name, v, v <= np.asarray(limit) + 1e-12 if isinstance(v, np.ndarray) else v <= limit + 1e-12, rule)
+    the figure it may mean, as the cost risk adjustment does. For an array, ``limit`` and ``rule``
+    may be arrays too: each element's maximum and the words of its rule."""
+    v = checks.number(name, ia)
+    per_element = not isinstance(rule, str)
+
+    def words(index: Any) -> str:
+        return str(rule[index]) if per_element else rule
+
+    def message(n: str, x: float, index: Any = None) -> str:
+        cap = float(np.asarray(limit)[index]) if np.ndim(limit) and index is not None else float(np.max(limit))
+        hint = (f"; did you mean {checks.fmt(x / 100)} ({checks.fmt(x)} percentage points)?"
+                if x > cap + 1e-12 and x >= 0.1 and x / 100 <= cap + 1e-12 else "")
+        return f"{n} {checks.fmt(x)} {words(index)}{hint}"
+
+    if isinstance(v, float) and not per_element:
+        checks.rate(name, v)  # 1 or more: a per cent figure typed as a fraction
+        if not (-1e-12 <= v <= limit + 1e-12):
+            raise PricingInputError(message(name, v))
+        return v
+    v = checks.rate(name, v) if isinstance(v, np.ndarray) else np.asarray(v, dtype=float)
+    bad = ~((v >= -1e-12) & (v <= np.asarray(limit) + 1e-12))
+    if bad.any() and not checks.record(name, v, bad, message):
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise PricingInputError(message(name + checks._where(index), float(v[index]), index))
     return v
+
+
+def incentive_limit(date_of_agreement: Any = None, contract_kind: Any = None) -> tuple[float, str]:
+    """(maximum incentive adjustment as a fraction, the words of its rule) at the date of agreement.
+
+    A financial year across the day the maximum changed (2026/27 for a QDC) gives the lower maximum
+    in force at the start of the year, with the message that asks for the day: an adjustment within
+    it is within the maximum either way."""
+    try:
+        cap = incentive_cap(date_of_agreement, contract_kind)
+    except DateWithinChangeError as exc:
+        kind = "qualifying sub-contract" if contract_kind_of(contract_kind) == "QSC" else "qualifying defence contract"
+        return float(exc.floor) / 100, (
+            f"is outside 0..{exc.floor} percentage points, the maximum incentive adjustment for a {kind} at the "
+            f"start of financial year {checks.fmt(date_of_agreement)}; the maximum changed on {long_date(exc.changed)}, "
+            f"within that year: enter the day the price was agreed (Single Source Contract (Amendment) "
+            f"Regulations 2026)")
+    return cap.limit, cap.rule
 
 
 def baseline_profit_rate(bpr: Any, name: str = "baseline profit rate") -> Number:
@@ -94,13 +127,16 @@ def capital_servicing(csa: Any, name: str = "capital servicing adjustment") -> N
     v = checks.rate(name, csa)
     rule = ("is 50 percentage points or more in size, which no capital servicing adjustment by Appendix B reaches "
             "(it would need capital employed over 8.4 times the cost of production): a likely unit slip")
+    def message(n: str, x: float, index: Any = None) -> str:
+        return f"{n} {checks.fmt(x)} {rule}; did you mean {checks.fmt(x / 100)} ({checks.fmt(x)}%)?"
+
     slip = abs(v) >= CSA_SLIP
     if isinstance(v, float):
         if slip:
-            raise PricingInputError(f"{name} {checks.fmt(v)} {rule}; did you mean {checks.fmt(v / 100)} "
-                                    f"({checks.fmt(v)}%)?")
-    else:
-        checks.check(name, v, ~slip, rule, "; enter percentage points as fractions (3.01% is 0.0301)")
+            raise PricingInputError(message(name, v))
+    elif np.any(slip) and not checks.record(name, v, slip, message):
+        index = tuple(int(i) for i in np.argwhere(slip)[0])
+        raise PricingInputError(message(name + checks._where(index), float(v[index])))
     return v
 
 
@@ -139,7 +175,7 @@ class ContractProfitRate:
 
 def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_type: str = "standard",
                          cost_of_capital_agreed: bool = False, date_of_agreement: Any = None,
-                         contract_kind: Any = None, ia_limit: Any = None) -> ContractProfitRate:
+                         contract_kind: Any = None, ia_limit: Any = None, ia_rule: Any = None) -> ContractProfitRate:
     """Contract profit rate by the four steps of regulation 11 (guidance v8, section 7).
 
     CPR = BPR + BPR x CRA + IA + CSA, with the running total after each step.
@@ -158,8 +194,9 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
             adjustment with ``contract_kind`` (:func:`sscr.rules.incentive_cap`): 2pp, or 10pp for
             a qualifying defence contract agreed on or after 5 June 2026. Without it the maximum is 2pp.
         contract_kind: "QDC" (default) or "QSC".
-        ia_limit: optional maximum incentive adjustment per row (a rate fraction, or an array), for a
-            portfolio that has looked up each row's maximum already; overrides the date.
+        ia_limit, ia_rule: optional maximum incentive adjustment per row (a rate fraction, or an
+            array) and the words of its rule (text, or an array), for a portfolio that has looked up
+            each row's maximum already (:func:`incentive_limit`); they override the date.
 
     Examples:
         Guidance section 7, Example 1:
@@ -172,10 +209,10 @@ def contract_profit_rate(bpr: Any, cra: Any, ia: Any, csa: Any = None, *, rate_t
     b = baseline_profit_rate(bpr, "government owned contractor rate" if gocr else "baseline profit rate")
     c = cost_risk_adjustment(cra)
     if ia_limit is not None:
-        i = incentive_adjustment(ia, limit=ia_limit, rule=_IA_DATED_RULE)
+        i = incentive_adjustment(ia, limit=ia_limit, rule=_IA_DATED_RULE if ia_rule is None else ia_rule)
     else:
-        cap = incentive_cap(date_of_agreement, contract_kind)
-        i = incentive_adjustment(ia, limit=cap.limit, rule=cap.rule)
+        limit, rule = incentive_limit(date_of_agreement, contract_kind)
+        i = incentive_adjustment(ia, limit=limit, rule=rule)
     s1 = b
     points = b * c
     s2 = s1 + points

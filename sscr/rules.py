@@ -57,6 +57,16 @@ class RulesFileError(RatesFileError):
     """A user rules file cannot be read."""
 
 
+class DateWithinChangeError(PricingInputError):
+    """A financial year was given where the rule changed within it: the day is needed.
+    ``floor`` is the rule's value at the start of the year."""
+
+    def __init__(self, message: str, floor: str, changed: dt.date):
+        super().__init__(message)
+        self.floor = floor
+        self.changed = changed
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule as it applies from a date: ``value`` as text (a number of percentage points, a count
@@ -125,9 +135,10 @@ class RuleTable:
         within = [d for d in self.changes(rule, kind) if first < d <= last]
         if within and self.at_day(rule, within[-1], kind).value != start.value:
             who = f" for a {KINDS[kind]}" if kind else ""
-            raise PricingInputError(
+            raise DateWithinChangeError(
                 f"date of agreement {fmt(date_of_agreement)} is a financial year, but the {RULES[rule][0]}{who} "
-                f"changed on {long_date(within[-1])}, within it: enter the day the price was agreed")
+                f"changed on {long_date(within[-1])}, within it: enter the day the price was agreed", start.value,
+                within[-1])
         return start
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sscr
 
-EDGES = {"sscr.cli", "sscr.portfolio_cli", "sscr.addin", "sscr.addin_cli"}
+EDGES = {"sscr.cli", "sscr.portfolio_cli", "sscr.rates_cli", "sscr.__main__", "sscr.addin", "sscr.addin_cli"}
 
 
 def core_modules() -> list[str]:

@@ -31,7 +31,7 @@ PINNED = {
     "CONTRACT_IA_POT": ["components", "date_of_agreement", "contract_kind"],
     "AGGREGATION": ["components", "date_of_agreement", "contract_kind"],
     "BPR_ROLLING": ["annual_rates"],
-    "CRUV": ["volumes", "unit_rates"],
+    "CRUV": ["volumes", "unit_rates", "escalation"],
     "GUIDANCE_VERSION": ["date_of_agreement", "document"],
 }
 

@@ -455,6 +455,7 @@ def mixed_reference(r):
                 csa = capital_servicing_adjustment(r["fixed_capital"], r["working_capital"],
                                                    r["cost_of_production"], CapitalServicingRates(*rates)).adjustment
         steps = contract_profit_rate(step1, r["cra"], r["ia"], csa, rate_type=r["rate_type"],
+                                     date_of_agreement=r["date"],
                                      cost_of_capital_agreed=r["agreed"])
         price = formula_price(r["allowable_costs"], steps.contract_profit_rate)
     except PricingInputError as exc:

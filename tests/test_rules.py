@@ -257,3 +257,49 @@ def test_a_bad_rules_file_is_refused_naming_the_rule(tmp_path, text, match):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulesFileError, match=match):
         rule_table(path)
+
+
+# --- a portfolio (sscr price) ---------------------------------------------------------------------
+
+def test_a_portfolio_takes_the_cap_from_each_rows_date_and_contract_kind(tmp_path):
+    import pandas as pd
+
+    from sscr.cli import main
+    from sscr.portfolio import price_portfolio
+
+    frame = pd.DataFrame({
+        "allowable_costs": [1000.0] * 7,
+        "date_of_agreement": [D(2026, 6, 4), D(2026, 6, 5), D(2026, 6, 5), "2026/27", "2026/27", "2027/28", None],
+        "contract_kind": ["QDC", "QDC", "QSC", "QDC", "qsc", None, "QSC"],
+        "bpr": [0.0856] * 7, "cra": [0.0] * 7, "ia": [0.05, 0.05, 0.05, 0.05, 0.01, 0.1, 0.01], "csa": [0.01] * 7})
+    out = price_portfolio(frame)
+    ok = out["error"].isna().tolist()
+    assert ok == [False, True, False, False, True, True, True]
+    assert out.loc[1, "contract_profit_rate"] == pytest.approx(0.0856 + 0.05 + 0.01)
+    assert out.loc[5, "price"] == pytest.approx(1000 * (1 + 0.0856 + 0.1 + 0.01))
+    assert "maximum incentive adjustment" in out.loc[0, "error"]
+    assert "changed on 5 June 2026" in out.loc[3, "error"]
+    bad = price_portfolio(frame.assign(contract_kind=["QXC"] + ["QDC"] * 6))
+    assert "contract kind 'QXC' is not known" in bad.loc[0, "error"]
+    # the same through the command line, from a CSV
+    source = tmp_path / "portfolio.csv"
+    source.write_text("allowable_costs,date_of_agreement,contract_kind,bpr,cra,ia,csa\n"
+                      "1000,2026-06-04,QDC,0.0856,0,0.05,0.01\n1000,2026-06-05,QDC,0.0856,0,0.05,0.01\n"
+                      "1000,2026-06-05,QSC,0.0856,0,0.02,0.01\n", encoding="utf-8")
+    target = tmp_path / "priced.csv"
+    assert main(["price", str(source), "--out", str(target)]) == 1  # one row refused
+    priced = pd.read_csv(target)
+    assert priced["error"].isna().tolist() == [False, True, True]
+    assert priced.loc[1, "price"] == pytest.approx(1145.6)
+
+
+def test_a_portfolio_without_date_or_kind_keeps_its_figures_and_messages():
+    import pandas as pd
+
+    from sscr.portfolio import price_portfolio
+
+    frame = pd.DataFrame({"allowable_costs": [1000.0, 1000.0], "bpr": [0.0824, 0.0824], "cra": [-0.25, 0.0],
+                          "ia": [0.01, 0.03], "csa": [0.0301, 0.0]})
+    out = price_portfolio(frame)
+    assert out.loc[0, "price"] == pytest.approx(1101.9)
+    assert "0..2 percentage points" in out.loc[1, "error"] and "give the date of agreement" in out.loc[1, "error"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sscr import checks
 from sscr.final_price_adjustment import (MINIMUM_ADJUSTMENT, VALUE_THRESHOLD, FinalPriceAdjustment,
                                          final_price_adjustment)
 
@@ -30,6 +31,10 @@ def _blank(value: Any) -> bool:
 
 def _adjustment(contract_price, outturn_costs, contract_profit_rate, money_unit, contract_value,
                 pricing_method) -> FinalPriceAdjustment:
+    contract_price, outturn_costs, contract_profit_rate, money_unit, contract_value, pricing_method = (
+        checks.single(n, v) for n, v in (("contract price", contract_price), ("outturn costs", outturn_costs),
+                                         ("contract profit rate", contract_profit_rate), ("money unit", money_unit),
+                                         ("contract value", contract_value), ("pricing method", pricing_method)))
     return final_price_adjustment(contract_price, outturn_costs, contract_profit_rate,
                                   money_unit=1.0 if _blank(money_unit) else money_unit,
                                   contract_value=None if _blank(contract_value) else contract_value,

@@ -36,7 +36,8 @@ _IA = "Step 3 incentive adjustment, 0 to 2 percentage points, e.g. 1% for 1pp."
 _CSA = "Step 4 capital servicing adjustment, e.g. 3.01% for 3.01pp."
 _CHAIN = ("Supply chain range with a header row: name, parent (empty for the prime), own_allowable_costs, "
           "bpr, cra, ia, csa; optional output_share, profit_rate, value, associated, competed, pricing_method.")
-_COMPONENTS = "Components range with a header row: name, method, allowable_costs, bpr, cra, ia, csa, price."
+_COMPONENTS = ("Components range with a header row: name, method, allowable_costs, bpr, cra, ia, csa, price; "
+               "optional rate_type (GOCR).")
 _UNIT = "Optional: pounds per unit of money in the table, 1000000 if in £m (for the £250,000 value test)."
 _TABLE = {"ndim": 2}
 _AGREED = ("Optional: the date the price was agreed; with the contract kind it sets the maximum incentive "
@@ -246,6 +247,7 @@ def AGGREGATION(components, date_of_agreement=None, contract_kind=None):
                          ("Maximum price with the IA pot", a.max_price_with_ia),
                          ("Maximum price with both pots", a.max_price)):
         rows.append([label, "", "", "", float(value), "", ""])
+    rows += [["Note", note, "", "", "", "", ""] for note in a.notes]  # guidance 4.14 for cost-plus components
     return rows
 
 
@@ -265,10 +267,13 @@ def BPR_ROLLING(annual_rates):
 
 
 @worksheet_function(args={"volumes": "Estimated volumes, a row or column.",
-                          "unit_rates": "Competed unit prices or rates from the framework agreement, one per volume."})
-def CRUV(volumes, unit_rates):
-    """Competed rates applied to uncompeted volumes (regulation 19E): the sum of volume x competed unit rate."""
-    return cruv_price(volumes, unit_rates)
+                          "unit_rates": "Competed unit prices or rates from the framework agreement, one per volume.",
+                          "escalation": "Optional: the framework agreement's escalation factors, one for all or one per "
+                                        "rate, e.g. 1.03 for 3% up (guidance 7.6); empty for none."})
+def CRUV(volumes, unit_rates, escalation=None):
+    """Competed rates applied to uncompeted volumes (regulation 19E): the sum of volume x competed unit rate, escalated as the framework agreement provides (7.6)."""
+    blank = escalation is None or (isinstance(escalation, str) and not escalation.strip())
+    return cruv_price(volumes, unit_rates, None if blank else escalation)
 
 
 @worksheet_function(args={"date_of_agreement": "Date the price was agreed (a date): guidance versions apply from a day.",

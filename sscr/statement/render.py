@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from jinja2 import Environment, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from sscr.dates import long_date
 from sscr.errors import PricingInputError
@@ -224,4 +224,4 @@ def write(files: Mapping[str, bytes], out_dir: str | os.PathLike[str]) -> list[P
 
 
 __all__ = ["FORMATS", "RenderError", "csv_tables", "find_chromium", "html", "parse_formats", "pdf", "render",
-           "to_json", "write", "escape"]
+           "to_json", "write"]

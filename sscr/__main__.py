@@ -1,0 +1,7 @@
+"""``python -m sscr``: the ``sscr`` command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
