@@ -186,6 +186,12 @@ def _packaged() -> GuidanceTable:
     return parse_guidance_csv(text, origin="packaged guidance-versions.csv", user=False)
 
 
+def packaged_guidance() -> GuidanceTable:
+    """The version tables shipped with the package, without any user guidance file (the templates'
+    Guidance versions table)."""
+    return _packaged()
+
+
 _user_cache: dict[tuple[str, float, int], GuidanceTable] = {}
 
 

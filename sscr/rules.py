@@ -165,6 +165,11 @@ def _packaged() -> RuleTable:
     return parse_rules_csv(text, origin="packaged rules.csv", user=False)
 
 
+def packaged_rules() -> RuleTable:
+    """The rules shipped with the package, without any user rules file (the templates' formulas)."""
+    return _packaged()
+
+
 _user_cache: dict[tuple[str, float, int], RuleTable] = {}
 
 

@@ -218,3 +218,20 @@ def test_cpr_change_for_an_error_or_an_added_incentive():
     assert "exactly one" in udfs.CPR_CHANGE(1_000_000.0, 0.1019)
     assert "exactly one" in udfs.CPR_CHANGE(1_000_000.0, 0.1019, 0.11, 0.005)
     assert "2 percentage points" in udfs.CPR_CHANGE(1_000_000.0, 0.1019, None, 0.015, 0.01)
+
+
+def test_the_templates_show_the_starting_point_where_the_method_is_chosen():
+    # aggregation.xlsx (and the contract model, which shares the component block): the -25% of 4.14
+    # beside the CRA of a cost-plus or estimate-based fee component, empty for other methods
+    from sscr.workbooks.fill import expected_values
+    from sscr.workbooks.templates import TEMPLATES
+
+    template = TEMPLATES["aggregation"]
+    spec = template.spec()
+    assert spec.outputs["Ex6_CRA_start_1"].formula.startswith('IF(OR(Ex6_Method_1="cost-plus"')
+    inputs = {n: s.default for n, s in spec.inputs.items()} | {"Ex6_Method_3": "cost-plus",
+                                                                "Ex7_Method_1": "estimate-based fee"}
+    values = expected_values(template, inputs)
+    assert values["Ex6_CRA_start_3"] == -0.25 and values["Ex7_CRA_start_1"] == -0.25
+    assert values["Ex6_CRA_start_1"] is None  # formula
+    assert "CRA_start_1" in TEMPLATES["contract_model"].spec().outputs

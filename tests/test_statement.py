@@ -351,3 +351,18 @@ def test_a_figure_typed_over_in_the_model_is_flagged_and_the_statement_states_th
     assert "1,600,000.00" in statement["flags"][0]["message"]
     assert "typed over" in html(statement)
     assert path.read_bytes() == before
+
+
+def test_a_model_with_its_date_of_agreement_states_the_guidance_then_in_force(tmp_path, capsys):
+    """The date typed in the model's Date_of_agreement cell (an Excel date) gives the guidance
+    versions the statement states, through the command."""
+    import datetime as dt
+    serial = float((dt.date(2024, 10, 10) - dt.date(1899, 12, 30)).days)
+    path = model_with(WORKED_CASE, {"Date_of_agreement": serial}, tmp_path / "dated.xlsx")
+    assert main(["statement", str(path), "--out", str(tmp_path / "out"), "--format", "json,html"]) == 0
+    statement = json.loads((tmp_path / "out" / "dated.json").read_text(encoding="utf-8"))
+    assert statement["contract"]["date_of_agreement"] == "2024-10-10"
+    assert {g["document"]: g["version"] for g in statement["guidance"]} == {
+        "allowable costs": "7.1", "baseline profit rate": "8.0", "alternative pricing": "1.1"}
+    assert "10 October 2024" in (tmp_path / "out" / "dated.html").read_text(encoding="utf-8")
+    assert money(statement["price"]) == "£1,504,699.01"

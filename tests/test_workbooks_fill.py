@@ -365,21 +365,50 @@ def test_an_input_linked_by_formula_needs_its_saved_value(tmp_path):
     assert result.headline["CPR_1"] == pytest.approx(0.0618 + 0.005 + 0.0301)
 
 
-def test_a_year_added_on_the_rates_sheet_is_flagged_not_used(tmp_path):
-    folder = copy_templates(tmp_path, "profit-rate.xlsx")
+def test_a_year_added_on_the_rates_sheet_is_used_and_marked_user(tmp_path):
+    # An analyst adds 2026/27 (missing from the package) on the Rates sheet and prices with it.
+    folder = copy_templates(tmp_path, "contract-model.xlsx", "profit-rate.xlsx")
     wb = openpyxl.load_workbook(folder / "profit-rate.xlsx")
     rates = wb["Rates"]
     row = next(r for r in range(6, 46) if rates.cell(row=r, column=1).value is None)
     rates.cell(row=row, column=1).value = "2026/27"
     rates.cell(row=row, column=3).value = 8.9
+    named_cell(wb, "Financial_year_1").value = "2026/27"
     wb.save(folder / "extra-year.xlsx")
     result = regenerate_one(folder / "extra-year.xlsx", tmp_path / "out")
-    assert result.status == FLAGGED
-    assert [f["where"] for f in result.flags] == ["Rates 2026/27"]
-    assert "not in the rate table" in result.flags[0]["message"]
+    assert result.status == OK, result.message
+    assert result.headline["CPR_1"] == pytest.approx(0.089 * 0.75 + 0.01 + 0.0301)
+    assert any("Rates sheet 2026/27: baseline profit rate 8.9%" in n and "marked user" in n for n in result.notes)
     out = openpyxl.load_workbook(tmp_path / "out" / "extra-year.xlsx")
     assert out["Rates"].cell(row=row, column=3).value == 8.9
-    assert out["Rates"].cell(row=row, column=1).fill.fgColor.rgb == FLAG_RGB
+    assert out["Rates"].cell(row=row, column=9).value == "user"  # the Evidence column
+    assert "Rates sheet" in out["Rates"].cell(row=row, column=11).value
+    # The contract model shows the mark beside the BPR.
+    wb = openpyxl.load_workbook(folder / "contract-model.xlsx")
+    rates = wb["Rates"]
+    rates.cell(row=row, column=1).value = "2026/27"
+    rates.cell(row=row, column=3).value = 8.9
+    named_cell(wb, "Financial_year").value = "2026/27"
+    wb.save(folder / "model-2026.xlsx")
+    result = regenerate_one(folder / "model-2026.xlsx", tmp_path / "out")
+    assert result.status == OK, result.message
+    out = openpyxl.load_workbook(tmp_path / "out" / "model-2026.xlsx", data_only=True)
+    assert named_cell(out, "BPR").value == pytest.approx(0.089)
+    assert named_cell(out, "BPR_evidence").value == "user"
+
+
+def test_a_figure_typed_over_a_published_one_is_still_flagged(tmp_path):
+    folder = copy_templates(tmp_path, "profit-rate.xlsx")
+    wb = openpyxl.load_workbook(folder / "profit-rate.xlsx")
+    rates = wb["Rates"]
+    row = next(r for r in range(6, 46) if rates.cell(row=r, column=1).value == "2024/25")
+    rates.cell(row=row, column=3).value = 8.5
+    wb.save(folder / "typed.xlsx")
+    result = regenerate_one(folder / "typed.xlsx", tmp_path / "out")
+    assert result.status == FLAGGED
+    assert [f["where"] for f in result.flags] == ["Rates 2024/25 baseline_profit_rate_pct"]
+    out = openpyxl.load_workbook(tmp_path / "out" / "typed.xlsx")
+    assert out["Rates"].cell(row=row, column=3).value == 8.5
 
 
 def test_a_refresh_note_left_in_excel_is_cleared_once_the_cell_agrees(tmp_path):

@@ -11,6 +11,7 @@ comment) and reported, never silently corrected: what the user put there stays.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import warnings
@@ -20,7 +21,9 @@ from typing import Any, Mapping
 from sscr import checks
 from sscr.errors import PricingInputError
 from sscr.profit_rate import baseline_profit_rate, cost_risk_adjustment, incentive_adjustment
+from sscr.dates import agreement_day
 from sscr.rates import RateTable, default_table
+from sscr.rules import contract_kind, rule_table
 from sscr.rounding import round_half_up
 
 from .adapter import Book
@@ -86,6 +89,16 @@ def check_input(spec: InputSpec, value: Any, rates: RateTable) -> Any:
         return cost_risk_adjustment(value, name)
     if kind == "ia":
         return incentive_adjustment(value, name)
+    if kind == "ia_capped":  # the exact maximum follows the date of agreement and contract kind, in the compute
+        return incentive_adjustment(value, name, limit=max(float(r.value) for r in rule_table().rules
+                                                           if r.rule == "maximum_incentive_adjustment") / 100,
+                                    rule="is above every maximum incentive adjustment in the regulations: 2 "
+                                         "percentage points, or 10 for a qualifying defence contract agreed on or "
+                                         "after 5 June 2026 (regulation 11(6) as amended)")
+    if kind == "date":
+        return agreement_day(value, name)
+    if kind == "contract_kind":
+        return contract_kind(value)
     if kind == "rate":
         return checks.rate(name, value)
     if kind == "year":
@@ -273,6 +286,8 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
     template = template_of(book)
     spec = template.spec()
     names = book.names()
+    typed = sheet_rates(book.read_rates(), table) if RATES_TABLE_NAME in names else RateTable({})
+    table = table.merged(typed)
     missing = [n for n in (*spec.inputs, *spec.outputs, *spec.values, RATES_TABLE_NAME) if n not in names]
     if missing:
         raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
@@ -288,6 +303,11 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         lacking = sorted((set(spec.outputs) | set(spec.values)) - set(figures))
         raise RuntimeError(f"template {template.key}: compute and layout disagree (extra {extra}, lacking {lacking})")
 
+    from sscr.rates import RATES
+    for year in typed.years:  # what the summary says of the figures the analyst supplied
+        given = ", ".join(f"{RATES[k][1]} {checks.fmt(f.value * 100)}%" for k, f in year.figures.items())
+        notes.append(f"Rates sheet {year.financial_year}: {given} typed on the sheet where the rate table has no "
+                     f"figure; used, and marked user")
     result = FillResult(template.key, {}, {}, notes=notes, inputs=inputs)
     result.flags.extend(reconcile_rates(book, table))
     for name, out in spec.outputs.items():
@@ -339,6 +359,46 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
 #: Rates sheet columns that describe the rate table in use (not figures a formula reads): kept up to
 #: date with the table, so that a reviewer sees where each year's figures came from.
 DESCRIPTIVE = ("evidence", "note", "source")
+
+
+#: The source of a figure an analyst typed on a workbook's Rates sheet for a year or figure the rate
+#: table lacks.
+SHEET_SOURCE = "typed on this workbook's Rates sheet"
+
+
+def sheet_rates(sheet: list[list[Any]], table: RateTable) -> RateTable:
+    """The figures an analyst typed on the Rates sheet where the rate table has none: a year the
+    table lacks, or a figure it does not know (2025/26's capital servicing rates). They are used,
+    with evidence ``user``. A typed figure where the table has one is not taken: it is flagged."""
+    from types import MappingProxyType
+
+    from sscr.rates import RATES, Figure, PublishedRates, _LABEL, financial_year_label
+    from sscr.rates import REGIME_FROM as FIRST_DAY
+
+    held = {y.financial_year: y for y in table.years}
+    columns = {key: c for c, (key, _h, _f, _n) in enumerate(RATES_COLUMNS)}
+    years: dict[int, PublishedRates] = {}
+    for row in sheet:
+        label = str(row[0]).strip() if row and row[0] is not None else ""
+        m = _LABEL.match(label)
+        if not m or int(m.group(2)) % 100 != (int(m.group(1)) + 1) % 100 or int(m.group(1)) < 2014:
+            continue
+        start = int(m.group(1))
+        label = financial_year_label(start)
+        known = held.get(label)
+        figures = {}
+        for key, (column, _words) in RATES.items():
+            c = columns[column]
+            cell = row[c] if c < len(row) else None
+            if isinstance(cell, bool) or not isinstance(cell, (int, float)) or not 0 <= cell < 100:
+                continue
+            if known is not None and known.figures.get(key) is not None and known.figures[key].value is not None:
+                continue
+            figures[key] = Figure(float(cell) / 100, "user", SHEET_SOURCE)
+        if figures:
+            years[start] = PublishedRates(label, FIRST_DAY if start == 2014 else dt.date(start, 4, 1),
+                                          MappingProxyType(figures))
+    return RateTable(years)
 
 
 def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:

@@ -121,6 +121,14 @@ VALIDATION: dict[str, tuple[dict[str, Any] | None, str]] = {
             "-25% to +25% of the baseline profit rate (regulation 11(3))"),
     "ia": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "0.02"},
            "0 to 2 percentage points, e.g. 1% for 1pp (regulation 11(6))"),
+    "ia_capped": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "IA_cap"},
+                  "0 up to the maximum incentive adjustment in force (IA_cap on the Contract sheet): 2 percentage "
+                  "points, or 10 for a qualifying defence contract agreed on or after 5 June 2026 (regulation 11(6) as "
+                  "amended)"),
+    "date": ({"type": "date", "operator": "greaterThanOrEqual", "formula1": "41991"},
+             "a date on or after 18 December 2014, when the regulations came into force"),
+    "contract_kind": ({"type": "list", "formula1": '"QDC,QSC"'},
+                      "QDC (a qualifying defence contract) or QSC (a qualifying sub-contract)"),
     "rate": ({"type": "decimal", "operator": "between", "formula1": "-0.99", "formula2": "0.99"},
              "a rate as a percentage, e.g. 3.01% for 3.01pp"),
     "year": ({"type": "list", "formula1": "Rates_year"},
@@ -183,7 +191,8 @@ class Layout:
         cell.value = default
         cell.style = "SSCR input"
         cell.number_format = number_format
-        if kind in ("text", "year", "method", "status", "basis", "cost_type", "rate_or_name", "component", "index"):
+        if kind in ("text", "year", "method", "status", "basis", "cost_type", "rate_or_name", "component", "index",
+                    "contract_kind"):
             cell.alignment = Alignment(horizontal="left")
         self.name_range(name, ws, ref)
         self.inputs[name] = InputSpec(name, label or name, kind, default, optional, ws.title, ref)
@@ -306,7 +315,7 @@ RATES_COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
     ("negative_working_capital_servicing_rate_pct", "Negative working capital servicing rate %",
      PER_CENT_FIGURE, "Rates_negative"),
     ("ssro_funding_adjustment_pct", "SSRO funding adjustment %", PER_CENT_FIGURE, "Rates_funding"),
-    ("evidence", "Evidence", TEXT, None),
+    ("evidence", "Evidence", TEXT, "Rates_evidence"),
     ("note", "Note", TEXT, None),
     ("source", "Source", TEXT, None),
 )
@@ -363,10 +372,64 @@ def rates_sheet(layout: Layout) -> Worksheet:
     ws.column_dimensions["N"].width = 18
     layout.name_range("Pricing_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(methods) - 1}")
     layout.name_range("Formula_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(FORMULA_METHODS) - 1}")
+    guidance_table(layout, ws)
     shown = RATES_FIRST_ROW + len(RateTable.packaged().years) + 4
     page_setup(ws, f"A1:K{shown}")
     ws.freeze_panes = f"B{RATES_FIRST_ROW}"
     return ws
+
+
+#: Guidance documents the templates show the version of: key of the defined names -> document.
+GUIDANCE_DOCUMENTS = {"AC": "allowable costs", "BPR": "baseline profit rate", "AP": "alternative pricing"}
+GUIDANCE_COLUMN = 16  # column P of the Rates sheet
+
+
+def guidance_table(layout: Layout, ws: Worksheet) -> None:
+    """The versions of the SSRO guidance and the dates they apply from (sscr.guidance, the packaged
+    version tables), beside the rates: one block per document, oldest first, named
+    ``Guidance_<key>_from`` and ``Guidance_<key>_version`` so a formula can find the version in force
+    with MATCH(date, ..., 1)."""
+    from openpyxl.utils import get_column_letter
+
+    from sscr.guidance import packaged_guidance
+
+    table = packaged_guidance()
+    col = GUIDANCE_COLUMN
+    ws.cell(row=RATES_FIRST_ROW - 2, column=col, value="Guidance versions").font = SECTION_FONT
+    ws.cell(row=RATES_FIRST_ROW - 2, column=col + 4,
+            value="From each text's table \"Versions of this guidance\": a version applies to contracts agreed "
+                  "on or after its date").font = CITE_FONT
+    header(ws, RATES_FIRST_ROW - 1, col, ["Guidance", "Version", "Applies from", "Published", "Source"])
+    row = RATES_FIRST_ROW
+    for key, document in GUIDANCE_DOCUMENTS.items():
+        first = row
+        for v in table.versions(document):
+            ws.cell(row=row, column=col, value=document)
+            ws.cell(row=row, column=col + 1, value=v.version).number_format = TEXT
+            ws.cell(row=row, column=col + 2, value=v.applies_from).number_format = DATE
+            if v.published is not None:
+                ws.cell(row=row, column=col + 3, value=v.published).number_format = DATE
+            ws.cell(row=row, column=col + 4, value=v.source).font = NOTE_FONT
+            row += 1
+        layout.name_range(f"Guidance_{key}_from", ws,
+                          f"{get_column_letter(col + 2)}{first}:{get_column_letter(col + 2)}{row - 1}")
+        layout.name_range(f"Guidance_{key}_version", ws,
+                          f"{get_column_letter(col + 1)}{first}:{get_column_letter(col + 1)}{row - 1}")
+    for u in table.undated():
+        ws.cell(row=row, column=col, value=u.document)
+        ws.cell(row=row, column=col + 1, value=u.version).number_format = TEXT
+        ws.cell(row=row, column=col + 2, value="not known")
+        ws.cell(row=row, column=col + 4, value=u.source).font = NOTE_FONT
+        row += 1
+    for i, width in enumerate((18, 8, 12, 12, 60)):
+        ws.column_dimensions[get_column_letter(col + i)].width = width
+
+
+def guidance_formula(key: str, date_name: str) -> str:
+    """Formula text: the version of a guidance document in force at the date in ``date_name``
+    ("" when the date is empty, "none" before the first version)."""
+    return (f'IF({date_name}="","",IF({date_name}<INDEX(Guidance_{key}_from,1),"none",'
+            f'INDEX(Guidance_{key}_version,MATCH({date_name},Guidance_{key}_from,1))))')
 
 
 def rates_table_rows(table: RateTable) -> list[dict[str, Any]]:

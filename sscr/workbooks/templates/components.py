@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sscr import checks
-from sscr.components import Component, aggregate_components, method_kind
+from sscr.components import Component, aggregate_components, cra_starting_point, method_kind
 from sscr.errors import PricingInputError
 from sscr.price import formula_price
 from sscr.profit_rate import contract_profit_rate
@@ -39,7 +39,8 @@ class BlockRows:
 
 def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top: int,
                     defaults: list[tuple[Any, ...]] | None = None, *, bpr_name: str | None = None,
-                    poco: bool = False, money_format: str = MILLIONS, build_up: bool = False) -> BlockRows:
+                    poco: bool = False, money_format: str = MILLIONS, build_up: bool = False,
+                    ia_cap_name: str | None = None) -> BlockRows:
     """Lay out ``count`` components as columns from row ``top``.
 
     ``defaults`` are (name, method, allowable costs, bpr, cra, ia, csa, price) per component. With
@@ -49,6 +50,8 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     component's allowable costs are the agreed cost lines attributed to it on the Cost build-up sheet
     plus its risks' expected values on the Risk register sheet plus any amount entered directly
     (see :mod:`.cost_build_up`); a default row may then carry a ninth figure, the POCO deduction.
+    With ``ia_cap_name`` the incentive adjustments are validated against, and the IA pot measured
+    with, that defined name's maximum (the date of agreement and contract kind decide it) instead of 2pp.
     """
     p = prefix
     cols = [get_column_letter(FIRST_COL + i) for i in range(count)]
@@ -97,7 +100,9 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     heading("Contract profit rate: the four steps", "Regulation 11; baseline profit rate guidance section 7")
     rows["bpr"] = row_label("(a)", "Baseline profit rate", "from the Rates sheet" if bpr_name else "")
     rows["cra"] = row_label("(b)", "Cost risk adjustment (% of the BPR)", "-25% to +25% of the BPR")
-    rows["ia"] = row_label("(c)", "Incentive adjustment", "0 to 2pp")
+    rows["cra_start"] = row_label("", "Starting point of the CRA for the method chosen",
+                                  "-25% for cost-plus and estimate-based fee (baseline profit rate guidance 4.14)")
+    rows["ia"] = row_label("(c)", "Incentive adjustment", f"0 to {ia_cap_name}" if ia_cap_name else "0 to 2pp")
     rows["csa"] = row_label("(d)", "Capital servicing adjustment")
     rows["cpr"] = row_label("(e)", "Contract profit rate", "a + a x b + c + d", bold=True)
     heading("Price" + (" before the POCO adjustment" if poco else ""), "Pricing formula: price = AC + CPR x AC (Act s.15; 9.9)")
@@ -114,7 +119,8 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     rows["max_cra"] = row_label("(i)", "Maximum value of CRA (+25% of the BPR)", "f x a x 25%")
     rows["actual_cra"] = row_label("(j)", "Actual value of CRA", "f x a x b (Example 6 prints f x b x h)")
     rows["cra_pot"] = row_label("", "Maximum contract level CRA pot", "i - j", bold=True)
-    rows["max_ia"] = row_label("", "Maximum value of IA (2pp)", "f x 2pp")
+    rows["max_ia"] = row_label("", f"Maximum value of IA ({ia_cap_name})" if ia_cap_name else "Maximum value of IA (2pp)",
+                               f"f x {ia_cap_name}" if ia_cap_name else "f x 2pp")
     rows["actual_ia"] = row_label("", "Actual value of IA", "f x c")
     rows["ia_pot"] = row_label("", "Maximum contract level IA pot", "maximum - actual", bold=True)
     r += 1
@@ -165,7 +171,9 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
                          optional=True)
         layout.input(ws, at("cra", col), f"{p}CRA_{i}", cra, "cra", "0%", f"component {i} cost risk adjustment",
                      optional=True)
-        layout.input(ws, at("ia", col), f"{p}IA_{i}", ia, "ia", PERCENT, f"component {i} incentive adjustment",
+        method_is = [f'{p}Method_{i}="{m}"' for m in ("cost-plus", "cost plus", "estimate-based fee", "estimate based fee")]
+        layout.output(ws, at("cra_start", col), f"{p}CRA_start_{i}", f'IF(OR({",".join(method_is)}),-0.25,"")', "0%")
+        layout.input(ws, at("ia", col), f"{p}IA_{i}", ia, "ia_capped" if ia_cap_name else "ia", PERCENT, f"component {i} incentive adjustment",
                      optional=True)
         layout.input(ws, at("csa", col), f"{p}CSA_{i}", csa, "rate", PERCENT,
                      f"component {i} capital servicing adjustment", optional=True)
@@ -192,7 +200,8 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
                       money_format)
         layout.output(ws, at("cra_pot", col), f"{p}CRA_pot_{i}", f"{p}Max_CRA_value_{i}-{p}Actual_CRA_value_{i}",
                       money_format)
-        layout.output(ws, at("max_ia", col), f"{p}Max_IA_value_{i}", f"IF({pots},{ac_i}*0.02,0)", money_format)
+        layout.output(ws, at("max_ia", col), f"{p}Max_IA_value_{i}", f"IF({pots},{ac_i}*{ia_cap_name or '0.02'},0)",
+                      money_format)
         layout.output(ws, at("actual_ia", col), f"{p}Actual_IA_value_{i}", f"IF({pots},{ac_i}*{p}IA_{i},0)", money_format)
         layout.output(ws, at("ia_pot", col), f"{p}IA_pot_{i}", f"{p}Max_IA_value_{i}-{p}Actual_IA_value_{i}", money_format)
 
@@ -244,7 +253,8 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
 
 
 def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: float | None = None,
-                  poco: bool = False, build_up: Mapping[int, tuple[float, float]] | None = None) -> dict[str, Any]:
+                  poco: bool = False, build_up: Mapping[int, tuple[float, float]] | None = None,
+                  date_of_agreement: Any = None, contract_kind: Any = None) -> dict[str, Any]:
     """Every figure of :func:`component_block`, from the core (aggregate_components, formula_price,
     contract_profit_rate). ``bpr`` is the model's looked-up baseline profit rate, when BPR is not an input.
     ``build_up`` gives, by component number, the agreed cost lines and the risk contingency element
@@ -310,7 +320,8 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
     agreed_ia = inputs.get(f"{p}Contract_IA") or 0.0
     results: dict[int, Any] = {}
     if len(used) >= 2:
-        agg = aggregate_components(finals, contract_level_cra=agreed_cra, contract_level_ia=agreed_ia)
+        agg = aggregate_components(finals, contract_level_cra=agreed_cra, contract_level_ia=agreed_ia,
+                                   date_of_agreement=date_of_agreement, contract_kind=contract_kind)
         results = dict(zip(used, agg.components))
         totals = {"Max_CRA_value": agg.max_cra_value, "Actual_CRA_value": agg.actual_cra_value,
                   "CRA_pot": agg.cra_pot, "Max_IA_value": agg.max_ia_value, "Actual_IA_value": agg.actual_ia_value,
@@ -324,7 +335,7 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
                 f"of {len(used)} component(s): contract level adjustments need two or more components (guidance 9.5)")
         total = 0.0
         for i, c in zip(used, finals):
-            results[i] = _single(c)
+            results[i] = _single(c, date_of_agreement, contract_kind)
             total += results[i].price
         totals = {"Max_CRA_value": 0.0, "Actual_CRA_value": 0.0, "CRA_pot": 0.0, "Max_IA_value": 0.0,
                   "Actual_IA_value": 0.0, "IA_pot": 0.0, "Total_component_price": total,
@@ -341,6 +352,8 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
         res = results.get(i)
         formula = res is not None and kinds[i] == "formula"
         out[f"{p}Is_formula_{i}"] = 1.0 if formula else 0.0
+        method = inputs.get(f"{p}Method_{i}")
+        out[f"{p}CRA_start_{i}"] = cra_starting_point(method) if method is not None else None  # guidance 4.14
         if build_up is not None:
             named = inputs.get(f"{p}Name_{i}") is not None
             lines, risk = build_up.get(i, (0.0, 0.0))
@@ -351,7 +364,8 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
             out[f"{p}BPR_{i}"] = bpr if formula else None
         steps = None
         if formula:
-            steps = contract_profit_rate(bpr_of(i), inputs[f"{p}CRA_{i}"], inputs[f"{p}IA_{i}"], inputs[f"{p}CSA_{i}"])
+            steps = contract_profit_rate(bpr_of(i), inputs[f"{p}CRA_{i}"], inputs[f"{p}IA_{i}"], inputs[f"{p}CSA_{i}"],
+                                         date_of_agreement=date_of_agreement, contract_kind=contract_kind)
         out[f"{p}CPR_{i}"] = steps.contract_profit_rate if steps else None
         if poco:
             before = formula_price(inputs[f"{p}AC_{i}"], steps.contract_profit_rate) if steps else None
@@ -385,9 +399,10 @@ class _Single:
     ia_pot: float = 0.0
 
 
-def _single(c: Component) -> _Single:
+def _single(c: Component, date_of_agreement: Any = None, contract_kind: Any = None) -> _Single:
     if method_kind(c.method) == "formula":
-        steps = contract_profit_rate(c.bpr, c.cra, c.ia, c.csa)
+        steps = contract_profit_rate(c.bpr, c.cra, c.ia, c.csa, date_of_agreement=date_of_agreement,
+                                     contract_kind=contract_kind)
         priced = formula_price(c.allowable_costs, steps.contract_profit_rate)
         return _Single(float(priced.allowable_costs), float(priced.profit), float(priced.price))
     if c.price is None:

@@ -11,6 +11,7 @@ the components' allowable costs) is added by appending a ModelSheet to :data:`SH
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -18,7 +19,15 @@ from openpyxl.utils import get_column_letter
 
 from sscr.rates import RateTable
 
-from ..layout import MONEY_2DP, PERCENT, Layout, Template, label, lookup, page_setup, section, title
+from sscr.dates import long_date
+from sscr.errors import PricingInputError
+from sscr.guidance import packaged_guidance
+from sscr.profit_rate import incentive_adjustment, incentive_limit
+from sscr.rates import financial_year_label, financial_year_of, rate_rows
+from sscr.rules import incentive_cap, packaged_rules
+
+from ..layout import (DATE, GUIDANCE_DOCUMENTS, MONEY_2DP, PERCENT, TEXT, Layout, Template, guidance_formula, label,
+                      lookup, page_setup, section, title)
 from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
 from .cost_build_up import (BLANK, BUILD_UP_SHEET, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
@@ -57,10 +66,25 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
         layout.input(ws, "C7", "Financial_year", "2024/25", "year", "@", "financial year of agreement")
         label(ws, "B8", "Baseline profit rate (step 1), from the Rates sheet")
         layout.output(ws, "C8", "BPR", lookup("Rates_BPR", "Financial_year"), PERCENT)
-        label(ws, "D8", "Baseline profit rate guidance 3.2-3.7: the rate for the financial year of agreement", note=True)
+        layout.output(ws, "D8", "BPR_evidence", "INDEX(Rates_evidence,MATCH(Financial_year,Rates_year,0))", TEXT)
+        label(ws, "E8", "Evidence of the rate (user: typed on the Rates sheet or from your rates file); guidance "
+                        "3.2-3.7: the rate for the financial year of agreement", note=True)
         ws.merge_cells("C6:E6")
+        # The date and kind of contract decide the maximum incentive adjustment (sscr.rules).
+        label(ws, "G6", "Date of agreement")
+        layout.input(ws, "I6", "Date_of_agreement", None, "date", DATE, "date of agreement", optional=True)
+        label(ws, "G7", "Contract kind: QDC or QSC")
+        layout.input(ws, "I7", "Contract_kind", "QDC", "contract_kind", TEXT, "contract kind")
+        label(ws, "G8", "Maximum incentive adjustment")
+        layout.output(ws, "I8", "IA_cap", ia_cap_formula("Date_of_agreement", "Contract_kind"), PERCENT)
+        label(ws, "J8", "Regulation 11(6); 10pp for a QDC agreed on or after 5 June 2026 (Single Source Contract "
+                        "(Amendment) Regulations 2026); 2pp with no date", note=True)
+        label(ws, "B9", "Guidance in force at the date of agreement: allowable costs, baseline profit rate, "
+                        "alternative pricing (Rates sheet, Guidance versions)", note=True)
+        for col, key in zip("GHI", GUIDANCE_DOCUMENTS):
+            layout.output(ws, f"{col}9", f"Guidance_{key}", guidance_formula(key, "Date_of_agreement"), TEXT)
         rows = component_block(layout, ws, "", count, 10, list(defaults) if defaults else None, bpr_name="BPR",
-                               poco=True, money_format=MONEY_2DP, build_up=True)
+                               poco=True, money_format=MONEY_2DP, build_up=True, ia_cap_name="IA_cap")
         for k, note in enumerate(notes, start=1):
             label(ws, f"B{rows.last + k}", note, note=True)
         ws.freeze_panes = "C12"
@@ -70,13 +94,62 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
         ws.page_setup.fitToHeight = 1
 
     def compute(inputs: Mapping[str, Any], rates: RateTable, figures: Mapping[str, Any]) -> dict[str, Any]:
-        bpr = rates.lookup(inputs["Financial_year"]).baseline_profit_rate
-        out = {"BPR": bpr}
+        year = rates.lookup(inputs["Financial_year"])
+        bpr = year.baseline_profit_rate
+        day = inputs.get("Date_of_agreement")
+        kind = inputs.get("Contract_kind")
+        if day is not None and financial_year_of(day) != year.start_year:
+            raise PricingInputError(
+                f"Date_of_agreement {long_date(day)} falls in {financial_year_label(financial_year_of(day))}, not in "
+                f"Financial_year {year.financial_year}: the rates in force are those of the financial year containing "
+                f"the date of agreement (Act s.19); make the two agree")
+        out: dict[str, Any] = {"BPR": bpr, "BPR_evidence": next(
+            r["evidence"] for r in rate_rows(rates) if r["financial_year"] == year.financial_year)}
+        out["IA_cap"] = incentive_cap(day, kind).limit
+        limit, rule = incentive_limit(day, kind)
+        for i in range(1, count + 1):  # each IA cell against the maximum in force, by its own name
+            if inputs.get(f"IA_{i}") is not None:
+                incentive_adjustment(inputs[f"IA_{i}"], f"IA_{i}", limit=limit, rule=rule)
+        for key, document in GUIDANCE_DOCUMENTS.items():
+            out[f"Guidance_{key}"] = guidance_shown(day, document)
         out.update(compute_block(inputs, "", count, bpr=bpr, poco=True,
-                                 build_up=component_build_up(inputs, count)))
+                                 build_up=component_build_up(inputs, count), date_of_agreement=day,
+                                 contract_kind=kind))
         return out
 
     return ModelSheet("Contract", build, compute)
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def ia_cap_formula(date_name: str, kind_name: str) -> str:
+    """Formula text for the maximum incentive adjustment, from the packaged rules table: 2pp with no
+    date; otherwise the rule in force for the contract kind at the date (sscr.rules)."""
+    table = packaged_rules()
+
+    def by_date(kind: str) -> str:
+        rows = sorted((r for r in table.rules if r.rule == "maximum_incentive_adjustment" and r.contract_kind in (kind, "")),
+                      key=lambda r: r.applies_from)
+        expr = f"{float(rows[0].value) / 100:g}"
+        for r in rows[1:]:
+            d = r.applies_from
+            serial = (d - EXCEL_EPOCH).days  # the date as Excel holds it (46178 is 5 June 2026)
+            expr = f"IF({date_name}>={serial},{float(r.value) / 100:g},{expr})"
+        return expr
+
+    return f'IF({date_name}="",0.02,IF({kind_name}="QSC",{by_date("QSC")},{by_date("QDC")}))'
+
+
+def guidance_shown(day: Any, document: str) -> str | None:
+    """The version the Contract sheet's guidance cell shows: as :func:`.layout.guidance_formula`
+    (empty with no date)."""
+    if day is None:
+        return None
+    versions = packaged_guidance().versions(document)
+    if day < versions[0].applies_from:
+        return "none"
+    return [v for v in versions if v.applies_from <= day][-1].version
 
 
 def build_up_sheets(case: Case = BLANK) -> list[ModelSheet]:
