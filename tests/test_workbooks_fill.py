@@ -166,7 +166,13 @@ def test_cells_changed_by_hand_are_flagged_not_corrected(tmp_path):
     result = regenerate_one(edited, tmp_path / "out")
     assert result.status == FLAGGED
     where = {f["where"] for f in result.flags}
-    assert where == {"CSA_b", "CP_CE_a", "Rates 2024/25 fixed_capital_servicing_rate_pct"}
+    roots = {"CSA_b", "CP_CE_a", "Rates 2024/25 fixed_capital_servicing_rate_pct"}
+    assert roots <= where
+    # every cell computed from a changed cell is flagged too, naming what it depends on
+    dependents = {f["where"]: f["message"] for f in result.flags if f["where"] not in roots}
+    assert dependents and all("depends on cells changed by hand" in m for m in dependents.values())
+    assert "Fixed_allowance_a" in dependents
+    assert "Rates 2024/25 fixed_capital_servicing_rate_pct" in dependents["Fixed_allowance_a"]
     messages = " ".join(f["message"] for f in result.flags)
     assert "=Allowance_x_b/CP_CE_b" in messages and "2.41%" in messages
     assert "the sheet holds 3.5 but the rate table says 3.26" in messages
@@ -184,7 +190,12 @@ def test_cells_changed_by_hand_are_flagged_not_corrected(tmp_path):
     assert rates.cell(row=row, column=5).value == 3.5
     assert rates.cell(row=row, column=5).fill.fgColor.rgb == FLAG_RGB
     # unflagged cells keep their template style
-    assert named_cell(out, "CSA_a").fill.fgColor.rgb != FLAG_RGB
+    assert named_cell(out, "Rate_positive_a").fill.fgColor.rgb != FLAG_RGB
+    # a flagged cell's cached value is what its formula computes from what the workbook holds (the
+    # template's cost of production / capital employed is 1.5; the edited formula doubles it), not the core's
+    cached = openpyxl.load_workbook(tmp_path / "out" / "edited.xlsx", data_only=True)
+    assert named_cell(cached, "CP_CE_a").value == pytest.approx(3.0)
+    assert "compute 3.00" in messages and "core computes 1.50" in messages
 
 
 def test_a_flag_clears_when_the_cell_is_put_right(tmp_path):
@@ -192,10 +203,14 @@ def test_a_flag_clears_when_the_cell_is_put_right(tmp_path):
     regenerate_one(edited, tmp_path / "out")
     wb = openpyxl.load_workbook(tmp_path / "out" / "edited.xlsx")
     named_cell(wb, "CSA_b").value = "=Allowance_x_b/CP_CE_b"
+    rates = wb["Rates"]
+    row = next(r for r in range(6, 46) if rates.cell(row=r, column=1).value == "2024/25")
+    rates.cell(row=row, column=5).value = 3.26
     fixed = tmp_path / "fixed.xlsx"
     wb.save(fixed)
     result = regenerate_one(fixed, tmp_path / "again")
-    assert {f["where"] for f in result.flags} == {"CP_CE_a", "Rates 2024/25 fixed_capital_servicing_rate_pct"}
+    where = {f["where"] for f in result.flags}
+    assert "CP_CE_a" in where and not any(w.endswith("_b") or w.startswith("Rates") for w in where)
     out = openpyxl.load_workbook(tmp_path / "again" / "fixed.xlsx")
     csa_b = named_cell(out, "CSA_b")
     assert csa_b.fill.fgColor.rgb != FLAG_RGB
@@ -212,7 +227,7 @@ def test_a_flag_does_not_replace_a_users_comment(tmp_path):
     cell.comment = Comment("agreed at 11% in negotiation", "Carol")
     wb.save(folder / "mine.xlsx")
     result = regenerate_one(folder / "mine.xlsx", tmp_path / "out")
-    assert [f["where"] for f in result.flags] == ["CPR_1"]
+    assert [f["where"] for f in result.flags][0] == "CPR_1"
     out = named_cell(openpyxl.load_workbook(tmp_path / "out" / "mine.xlsx"), "CPR_1")
     assert out.comment.text == "agreed at 11% in negotiation"
     assert out.fill.fgColor.rgb == FLAG_RGB
@@ -406,7 +421,11 @@ def test_a_figure_typed_over_a_published_one_is_still_flagged(tmp_path):
     wb.save(folder / "typed.xlsx")
     result = regenerate_one(folder / "typed.xlsx", tmp_path / "out")
     assert result.status == FLAGGED
-    assert [f["where"] for f in result.flags] == ["Rates 2024/25 baseline_profit_rate_pct"]
+    where = [f["where"] for f in result.flags]
+    assert where[0] == "Rates 2024/25 baseline_profit_rate_pct"
+    assert "BPR_1" in where  # and the cells computed from it, which hold the sheet's figure
+    assert named_cell(openpyxl.load_workbook(tmp_path / "out" / "typed.xlsx", data_only=True),
+                      "BPR_1").value == pytest.approx(0.085)
     out = openpyxl.load_workbook(tmp_path / "out" / "typed.xlsx")
     assert out["Rates"].cell(row=row, column=3).value == 8.5
 

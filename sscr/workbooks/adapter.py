@@ -47,7 +47,8 @@ class Book(Protocol):
         The formula and value of the computed cell ``name``; ``formula`` is None when someone typed
         a value over it. (xlwings: ``rng.formula`` without '=' if ``rng.has_formula`` else None.)
     ``write_computed(name, value)``
-        Give the computed cell the core's figure as its value, keeping its formula. A file adapter
+        Give the computed cell a figure as its value, keeping its formula: the core's where the
+        workbook's formulas compute the same, else what they compute. A file adapter
         writes the formula's cached value; a live Excel book calculates the formula itself, so its
         adapter leaves the cell alone (Excel's result is the same native arithmetic).
     ``write_value(name, value)``
@@ -90,6 +91,33 @@ class Book(Protocol):
 
 
 RATES_TABLE = "Rates_table"
+
+
+class FormulaView:
+    """A book's formula cells as its own formulas compute them, by defined name.
+
+    ``value(name)`` is the figure (an :class:`~sscr.workbooks.evaluate.Error` for an Excel error,
+    :data:`~sscr.workbooks.evaluate.UNKNOWN` where the evaluator cannot say, with ``reason(name)``);
+    ``cell(name, row, col)`` a cell's key; ``precedents(name)`` the keys of every cell its formula
+    reads, directly or through others.
+    """
+
+    def __init__(self, book: "FileBook"):
+        from .evaluate import Evaluator
+        self.book = book
+        self.evaluator = Evaluator(book.package)
+
+    def cell(self, name: str, row: int = 0, col: int = 0) -> tuple[str, str]:
+        return self.book._cell(name, row, col)
+
+    def value(self, name: str) -> Any:
+        return self.evaluator.value(*self.cell(name))
+
+    def reason(self, name: str) -> str | None:
+        return self.evaluator.reason(*self.cell(name))
+
+    def precedents(self, name: str) -> set[tuple[str, str]]:
+        return self.evaluator.precedents(*self.cell(name))
 
 
 class FileBook:
@@ -143,8 +171,26 @@ class FileBook:
         return CellContent(cell.formula, cell.value, cell.shared_formula)
 
     def write_computed(self, name: str, value: Any) -> None:
+        """The formula's cached value: a figure, an Excel error value, or (UNKNOWN) none at all."""
+        from .evaluate import UNKNOWN
         sheet, ref = self._cell(name)
-        self.package.write_cached(sheet, ref, value)
+        if value is UNKNOWN:
+            self.package.clear_cached(sheet, ref)
+        else:
+            self.package.write_cached(sheet, ref, value)
+
+    def check_structure(self, spec: Any) -> None:
+        """Refuse a workbook its formulas and the sscr core could read two ways (duplicate or scoped
+        names, a name on a range where a cell belongs, data beyond a fixed table, ...): see
+        :mod:`sscr.workbooks.integrity`."""
+        from .integrity import check
+        check(self.package, spec, self.template() or "")
+
+    def formulas(self) -> "FormulaView":
+        """What the workbook's own formulas compute, as it now holds its cells (see
+        :mod:`sscr.workbooks.evaluate`). Call it after the fill has written the cells it writes
+        as values (the Rates sheet, the core's values)."""
+        return FormulaView(self)
 
     def write_value(self, name: str, value: Any) -> None:
         sheet, ref = self._cell(name)

@@ -3,10 +3,16 @@ write or reconcile the computed cells and the Rates sheet. One implementation fo
 works through the :class:`~sscr.workbooks.adapter.Book` interface only (an xlsx file for
 ``sscr regenerate`` and the build; a live Excel book for the add-in).
 
-Computed cells hold native Excel formulas; the figure written as each one's value is the core's,
-never an evaluation of the formula. A computed cell whose formula was changed or typed over, and a
-Rates sheet figure that disagrees with the package's rate table, are flagged (red fill and a
-comment) and reported, never silently corrected: what the user put there stays.
+Computed cells hold native Excel formulas. One workbook, one figure: each formula cell's cached
+value is what that workbook's formulas compute from what it holds. Where the template is intact
+that is the core's figure (the two are compared cell by cell, :func:`fill_outputs`); where it is not
+(a Rates figure typed over, a formula changed by hand, and every cell computed from them) the cell
+holds the workbook's figure and is flagged, the message giving both figures and the changed cells
+it depends on. A computed cell typed over, and a Rates sheet figure that disagrees with the
+package's rate table, are flagged (red fill and a comment) and reported, never silently corrected:
+what the user put there stays. A workbook that could be read two ways (duplicate or scoped names,
+data beyond a fixed table, ...) is refused before anything is written
+(:mod:`sscr.workbooks.integrity`).
 """
 
 from __future__ import annotations
@@ -38,10 +44,13 @@ class WorkbookError(PricingInputError):
 
 @dataclass(frozen=True)
 class Flag:
-    """A cell left as the user made it but disagreeing with the template or the rate table."""
+    """A cell left as the user made it but disagreeing with the template or the rate table, or a
+    cell whose formula computes another figure than the core's. ``at`` is the cell flagged: a defined
+    name and an offset inside it."""
 
     where: str
     message: str
+    at: tuple[str, int, int] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -293,6 +302,8 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
                             f"{' and more' if len(missing) > 5 else ''} of the {template.key} template: "
                             f"restore them (Formulas > Name Manager) or start from a fresh template")
+    if hasattr(book, "check_structure"):  # a file: refused if it could be read two ways (sscr.workbooks.integrity)
+        book.check_structure(spec)
     inputs = {name: check_input(s, book.get_input(name), table) for name, s in spec.inputs.items()}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -310,31 +321,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
                      f"figure; used, and marked user")
     result = FillResult(template.key, {}, {}, notes=notes, inputs=inputs)
     result.flags.extend(reconcile_rates(book, table))
-    for name, out in spec.outputs.items():
-        value = figures[name]
-        value = None if value is None else value if isinstance(value, str) else float(value)
-        result.figures[name] = value
-        percent = "%" in out.number_format
-        content = book.read_computed(name)
-        if content.formula is None:
-            typed = content.value
-            typed_text = display(typed, percent) if isinstance(typed, (int, float)) and not isinstance(
-                typed, bool) else checks.fmt(typed)
-            message = (f"{name} should hold the formula ={out.formula} but a value was typed over it: "
-                       f"{typed_text}. The sscr core computes {display(value, percent)}. The typed value "
-                       f"is kept; restore the formula to clear this flag.")
-            book.flag(name, message)
-            result.flags.append(Flag(name, message))
-        elif not content.unverifiable and normalise_formula(content.formula) != normalise_formula(out.formula):
-            message = (f"{name} holds the formula ={content.formula}, not the template's ={out.formula}. The sscr "
-                       f"core computes {display(value, percent)}. The changed formula is kept and its value is not "
-                       f"filled in; restore the template's formula to clear this flag.")
-            book.flag(name, message)
-            result.flags.append(Flag(name, message))
-        else:
-            book.write_computed(name, excel_precision(value))
-            book.clear_flag(name)
-            result.written += 1
+    # the core's own figures (no formula computes them) first: formulas may read them
     for name, spec_value in spec.values.items():
         value = figures[name]
         value = None if value is None else float(value)
@@ -350,10 +337,127 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
             book.write_value(name, excel_precision(value))
             book.clear_flag(name)
             result.core_values += 1
+    fill_outputs(book, spec, figures, result)
     for name in template.headline:
         result.headline[name] = result.figures[name]
     book.finish()
     return result
+
+
+#: Two figures are the same figure when they differ by less than this (relative), or this (absolute):
+#: far below a penny or a hundredth of a percentage point, above the last-digit noise of summing in
+#: another order.
+SAME_RELATIVE = 1e-11
+SAME_ABSOLUTE = 1e-9
+
+
+def same_figure(core: Any, workbook: Any) -> bool:
+    """Whether the core's figure and the workbook's formula result are the same figure: an empty
+    core figure is the empty text the template's IF(...,"",...) gives."""
+    from .evaluate import UNKNOWN, Error
+    if workbook is UNKNOWN or isinstance(workbook, Error):
+        return False
+    if core is None:
+        return workbook == ""
+    if isinstance(core, bool) or isinstance(workbook, bool):
+        return core is workbook
+    if isinstance(core, (int, float)) and isinstance(workbook, (int, float)):
+        return math.isclose(float(core), float(workbook), rel_tol=SAME_RELATIVE, abs_tol=SAME_ABSOLUTE)
+    if isinstance(core, str) and isinstance(workbook, str):
+        return core == workbook
+    return False
+
+
+def _shown(value: Any, percent: bool) -> str:
+    from .evaluate import UNKNOWN, Error
+    if value is UNKNOWN:
+        return "(not known)"
+    if isinstance(value, Error):
+        return f"the error {value.code}"
+    if value == "":
+        return "(empty)"
+    return display(value, percent)
+
+
+def fill_outputs(book: Book, spec: Any, figures: Mapping[str, Any], result: FillResult) -> None:
+    """Write or flag every computed cell.
+
+    With a book that can say what its own formulas compute (``book.formulas()``: a file), each
+    formula cell's cached value is what its formula computes from what the workbook holds: the
+    core's figure where the two agree (:func:`same_figure`), else the workbook's, and the cell is
+    flagged saying both figures and the flagged cells it depends on. A formula the evaluator cannot
+    evaluate gets no cached value (the spreadsheet calculates it on opening) and a flag. A live
+    Excel book calculates its formulas itself: its adapter checks Excel's results against the core.
+    """
+    view = book.formulas() if hasattr(book, "formulas") else None
+    # cells flagged as changed by hand, by their key: the causes a differing figure is traced to
+    roots: dict[tuple[str, str], str] = {}
+    if view is not None:
+        for flag in result.flags:
+            if flag.at is not None:
+                roots[view.cell(*flag.at)] = flag.where
+    contents = {name: book.read_computed(name) for name in spec.outputs}
+    for name, out in spec.outputs.items():
+        content = contents[name]
+        if view is not None and (content.formula is None or (not content.unverifiable and normalise_formula(
+                content.formula) != normalise_formula(out.formula))):
+            roots[view.cell(name)] = name
+    for name, out in spec.outputs.items():
+        value = figures[name]
+        value = None if value is None else value if isinstance(value, str) else float(value)
+        result.figures[name] = value
+        percent = "%" in out.number_format
+        content = contents[name]
+        if content.formula is None:
+            typed = content.value
+            typed_text = display(typed, percent) if isinstance(typed, (int, float)) and not isinstance(
+                typed, bool) else checks.fmt(typed)
+            message = (f"{name} should hold the formula ={out.formula} but a value was typed over it: "
+                       f"{typed_text}. The sscr core computes {display(value, percent)}. The typed value "
+                       f"is kept; restore the formula to clear this flag.")
+            book.flag(name, message)
+            result.flags.append(Flag(name, message))
+            continue
+        changed = not content.unverifiable and normalise_formula(content.formula) != normalise_formula(out.formula)
+        if view is None:
+            if changed:
+                message = (f"{name} holds the formula ={content.formula}, not the template's ={out.formula}. The "
+                           f"sscr core computes {display(value, percent)}. The changed formula is kept and its value "
+                           f"is not filled in; restore the template's formula to clear this flag.")
+                book.flag(name, message)
+                result.flags.append(Flag(name, message))
+            else:
+                book.write_computed(name, excel_precision(value))
+                book.clear_flag(name)
+                result.written += 1
+            continue
+        computed = view.value(name)
+        from .evaluate import UNKNOWN
+        if not changed and same_figure(value, computed):
+            book.write_computed(name, excel_precision(value))
+            book.clear_flag(name)
+            result.written += 1
+            continue
+        book.write_computed(name, computed)
+        if computed is UNKNOWN:
+            outcome = (f"sscr cannot evaluate it ({view.reason(name)}), so its cached value is cleared and the "
+                       f"spreadsheet calculates it on opening")
+        else:
+            outcome = f"the workbook's formulas compute {_shown(computed, percent)}, and the cell holds that figure"
+        core_text = f"The sscr core computes {display(value, percent)}"
+        if changed:
+            message = (f"{name} holds the formula ={content.formula}, not the template's ={out.formula}: "
+                       f"{outcome}. {core_text}. The changed formula is kept; restore the template's formula to "
+                       f"clear this flag.")
+        else:
+            causes = [roots[k] for k in sorted(view.precedents(name)) if k in roots]
+            because = (f" because it depends on cells changed by hand: {', '.join(causes[:4])}"
+                       f"{' and more' if len(causes) > 4 else ''}" if causes else
+                       " from what the workbook holds")
+            message = (f"{name}: {outcome}{because}. {core_text}. Correct the cells named (or the inputs) to "
+                       f"clear this flag.")
+        book.flag(name, message)
+        result.flags.append(Flag(name, message))
 
 
 #: Rates sheet columns that describe the rate table in use (not figures a formula reads): kept up to
@@ -418,7 +522,7 @@ def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
                        f"put its figures in a rates file (SSCR_RATES_FILE or --rates-file) rather than on the sheet. "
                        f"The row is kept.")
             book.flag(RATES_TABLE_NAME, message, i, 0)
-            flags.append(Flag(f"Rates {label}", message))
+            flags.append(Flag(f"Rates {label}", message, (RATES_TABLE_NAME, i, 0)))
         else:
             book.clear_flag(RATES_TABLE_NAME, i, 0)
     for want in wanted:
@@ -451,7 +555,7 @@ def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
                            f"the rate table's; the sheet's figure is kept. Correct it, or put the figure in a rates "
                            f"file (SSCR_RATES_FILE) if it is right.")
                 book.flag(RATES_TABLE_NAME, message, i, c)
-                flags.append(Flag(f"Rates {label} {key}", message))
+                flags.append(Flag(f"Rates {label} {key}", message, (RATES_TABLE_NAME, i, c)))
     return flags
 
 

@@ -493,6 +493,11 @@ class TemplateSpec:
     inputs: Mapping[str, InputSpec]
     outputs: Mapping[str, OutputSpec]
     values: Mapping[str, ValueSpec] = field(default_factory=dict)
+    #: every defined name the template declares, with what it refers to (``'Sheet'!$B$5``, or a constant)
+    names: Mapping[str, str] = field(default_factory=dict)
+    #: what the template holds at each cell beside its fixed tables (see :func:`sscr.workbooks.integrity.tables`):
+    #: (sheet, reference) -> the value or formula ('=...') there, None for an empty cell
+    around: Mapping[tuple[str, str], Any] = field(default_factory=dict)
 
 
 _SPECS: dict[tuple[str, int], TemplateSpec] = {}
@@ -503,10 +508,22 @@ def _spec(template: Template) -> TemplateSpec:
     if key not in _SPECS:
         from . import spec_cache  # kept between runs only where the add-in's Refresh turned it on
 
-        spec = spec_cache.load(*key)
-        if not isinstance(spec, TemplateSpec):
+        kept = spec_cache.load(*key)
+        if isinstance(kept, TemplateSpec):
+            _SPECS[key] = kept
+        else:
             layout = template.layout()
-            spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values))
-            spec_cache.store(*key, spec)
-        _SPECS[key] = spec
+            names = {n: d.attr_text for n, d in layout.wb.defined_names.items()}
+            spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values), names)
+            from .integrity import beyond_cells
+            around = {}
+            for sheet, ref in beyond_cells(spec):
+                value = layout.wb[sheet][ref].value if sheet in layout.wb.sheetnames else None
+                if isinstance(value, dt.datetime):
+                    value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+                elif isinstance(value, dt.date):
+                    value = float((value - dt.date(1899, 12, 30)).days)
+                around[(sheet, ref)] = value
+            _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, names, around)
+            spec_cache.store(*key, _SPECS[key])
     return _SPECS[key]

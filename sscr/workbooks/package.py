@@ -139,6 +139,7 @@ class Cell:
     style: int
     type: str
     shared_formula: bool = False
+    array_formula: bool = False  # an array formula (or a data table): what-if machinery, not one value
 
 
 _ATTR = re.compile(r'([\w:.-]+)\s*=\s*("[^"]*"|\'[^\']*\')')
@@ -342,9 +343,16 @@ class XlsxPackage:
             if target and "name" in a:
                 self.sheets[a["name"]] = target[1]
         self.defined_names: dict[str, str] = {}
+        #: every definedName element as written: (name, index of the sheet it is scoped to or None, text)
+        self.all_defined_names: list[tuple[str, int | None, str]] = []
         for m in re.finditer(r"<(?:\w+:)?definedName\b([^>]*?)>(.*?)</(?:\w+:)?definedName>", wb, re.S):
             a = attrs(m.group(1))
-            if "localSheetId" in a or "name" not in a:
+            if "name" not in a:
+                continue
+            local = a.get("localSheetId")
+            scope = int(local) if local is not None and local.strip().isdigit() else None
+            self.all_defined_names.append((a["name"], scope if local is not None else None, html.unescape(m.group(2))))
+            if local is not None:
                 continue
             self.defined_names[a["name"]] = html.unescape(m.group(2))
 
@@ -426,12 +434,13 @@ class XlsxPackage:
         typ = a.get("t", "n")
         style = int(a.get("s", "0") or 0)
         body = element[m.end():] if m and m.group(3) != "/" else ""
-        formula, shared = None, False
+        formula, shared, array = None, False, False
         fm = _F.search(body)
         if fm:
             fa = attrs(fm.group(1))
             formula = html.unescape(fm.group(3) or "")
             shared = fa.get("t") == "shared" and not formula
+            array = fa.get("t") in ("array", "dataTable")
         vm = _V.search(body)
         raw = html.unescape(vm.group(1)) if vm and vm.group(1) is not None else None
         value: Any
@@ -453,7 +462,7 @@ class XlsxPackage:
                 value = _number(raw)
             except ValueError:
                 value = raw
-        return Cell(ref, formula, value, style, typ, shared)
+        return Cell(ref, formula, value, style, typ, shared, array)
 
     def write_cached(self, sheet_name: str, ref: str, value: Any) -> None:
         """Set the cached value of the formula in ``ref``, keeping its formula and style."""
@@ -475,6 +484,27 @@ class XlsxPackage:
             a["t"] = typ
         a.pop("vm", None)
         new = f"<{prefix}c{_attr_text(a)}>{f_xml}{v_xml}</{prefix}c>"
+        if new != element:
+            sheet.replace(ref, new)
+            self._touch(sheet_name)
+
+    def clear_cached(self, sheet_name: str, ref: str) -> None:
+        """Remove the cached value of the formula in ``ref`` (keeping its formula and style): a
+        reader of cached values then sees no figure, and a spreadsheet calculates it on opening."""
+        sheet = self.sheet(sheet_name)
+        element = sheet.element(ref)
+        if element is None:
+            raise PackageError(f"{sheet_name}!{ref} holds no formula")
+        m = _CELL_START.match(element)
+        assert m is not None
+        prefix = m.group(1) or ""
+        a = attrs(m.group(2))
+        fm = _F.search(element, m.end())
+        if not fm:
+            raise PackageError(f"{sheet_name}!{ref} holds no formula")
+        a.pop("t", None)
+        a.pop("vm", None)
+        new = f"<{prefix}c{_attr_text(a)}>{fm.group(0)}</{prefix}c>"
         if new != element:
             sheet.replace(ref, new)
             self._touch(sheet_name)
@@ -713,7 +743,9 @@ class XlsxPackage:
             comments = ("", part)
         if vml is None:
             part = self._new_part_name("xl/drawings/commentsDrawing{}.vml")
-            self.set_part(part, _VML_HEAD + "</xml>")
+            used = {b for name in self._parts if name.lower().endswith(".vml") for b in _vml_blocks(self.part(name))}
+            block = next(n for n in range(1, len(used) + 2) if n not in used)
+            self.set_part(part, _VML_HEAD.replace('data="1"', f'data="{block}"') + "</xml>")
             rid = self._add_rel(sheet_part, REL_VML, part)
             self._content_type(default=("vml", CT_VML))
             sheet = self.sheet(sheet_name)
@@ -760,8 +792,7 @@ class XlsxPackage:
         if "_x0000_t202" not in vml:
             head_end = vml.find(">", vml.find("<xml")) + 1
             vml = vml[:head_end] + _VML_SHAPETYPE + vml[head_end:]
-        ids = [int(i) for i in re.findall(r'id="_x0000_s(\d+)"', vml)]
-        shape_id = max(ids) + 1 if ids else 1025 + 1024 * list(self.sheets).index(sheet_name)
+        shape_id = _free_shape_id(vml)
         row, col = split_ref(ref)
         pos = vml.rfind("</xml>")
         vml = vml[:pos] + _vml_shape(shape_id, row - 1, col - 1) + vml[pos:]
@@ -946,6 +977,9 @@ def _value_xml(value: Any, prefix: str) -> tuple[str, str]:
         return f"<{prefix}v>{int(value)}</{prefix}v>", "b"
     if isinstance(value, str):
         return f"<{prefix}v>{xml_text(value)}</{prefix}v>", "str"
+    code = getattr(value, "code", None)
+    if isinstance(code, str) and code.startswith("#"):  # an Excel error value (sscr.workbooks.evaluate.Error)
+        return f"<{prefix}v>{escape(code)}</{prefix}v>", "e"
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
         raise PackageError(f"cannot write {value!r} into a cell: not a finite number")
@@ -975,6 +1009,29 @@ _VML_SHAPETYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="
 _VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
              'xmlns:x="urn:schemas-microsoft-com:office:excel">'
              '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>' + _VML_SHAPETYPE)
+
+
+def _vml_blocks(vml: str) -> list[int]:
+    """The blocks of 1024 shape ids a VML drawing declares (``<o:idmap data="1,2">``)."""
+    m = re.search(r'<o:idmap\b[^>]*\bdata="([^"]*)"', vml)
+    if not m:
+        return []
+    return [int(b) for b in re.findall(r"\d+", m.group(1))]
+
+
+def _free_shape_id(vml: str) -> int:
+    """A shape id inside the drawing's own block (as Excel and XlsxWriter number them: block N
+    holds N*1024 to N*1024+1023), so that comments on two sheets never share an id."""
+    ids = {int(i) for i in re.findall(r'id="_x0000_s(\d+)"', vml)}
+    for block in _vml_blocks(vml) or [1]:
+        inside = [i for i in ids if i // 1024 == block]
+        candidate = max(inside) + 1 if inside else block * 1024 + 1
+        if candidate // 1024 == block:
+            return candidate
+        free = next((i for i in range(block * 1024 + 1, block * 1024 + 1024) if i not in ids), None)
+        if free is not None:
+            return free
+    raise PackageError("the sheet's comment drawing has no free shape id left in its block: too many comments")
 
 
 def _vml_shape(shape_id: int, row0: int, col0: int) -> str:
