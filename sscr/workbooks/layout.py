@@ -506,17 +506,24 @@ _SPECS: dict[tuple[str, int], TemplateSpec] = {}
 def _spec(template: Template) -> TemplateSpec:
     key = (template.key, template.version)
     if key not in _SPECS:
-        layout = template.layout()
-        names = {n: d.attr_text for n, d in layout.wb.defined_names.items()}
-        spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values), names)
-        from .integrity import beyond_cells
-        around = {}
-        for sheet, ref in beyond_cells(spec):
-            value = layout.wb[sheet][ref].value if sheet in layout.wb.sheetnames else None
-            if isinstance(value, dt.datetime):
-                value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
-            elif isinstance(value, dt.date):
-                value = float((value - dt.date(1899, 12, 30)).days)
-            around[(sheet, ref)] = value
-        _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, names, around)
+        from . import spec_cache  # kept between runs only where the add-in's Refresh turned it on
+
+        kept = spec_cache.load(*key)
+        if isinstance(kept, TemplateSpec):
+            _SPECS[key] = kept
+        else:
+            layout = template.layout()
+            names = {n: d.attr_text for n, d in layout.wb.defined_names.items()}
+            spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values), names)
+            from .integrity import beyond_cells
+            around = {}
+            for sheet, ref in beyond_cells(spec):
+                value = layout.wb[sheet][ref].value if sheet in layout.wb.sheetnames else None
+                if isinstance(value, dt.datetime):
+                    value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+                elif isinstance(value, dt.date):
+                    value = float((value - dt.date(1899, 12, 30)).days)
+                around[(sheet, ref)] = value
+            _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, names, around)
+            spec_cache.store(*key, _SPECS[key])
     return _SPECS[key]
