@@ -22,12 +22,41 @@ ADDIN_NAME = "sscr_pricing.xlam"
 SETTINGS_NAME = "sscr_pricing"
 
 
+NOT_INSTALLED = ("Refresh needs sscr-pricing's excel extra in the Python that xlwings runs ({error}). "
+                 "Install it with: pip install \"sscr-pricing[excel]\"")
+
+
 def refresh() -> None:
     """The Refresh button: refresh the workbook Excel is showing (see
     :func:`sscr.workbooks.xlwings_adapter.refresh_caller`)."""
-    from sscr.workbooks.xlwings_adapter import refresh_caller
+    try:
+        from sscr.workbooks import spec_cache
 
+        spec_cache.enable()  # each Refresh is a new Python: keep the templates' layouts between them
+        from sscr.workbooks.xlwings_adapter import refresh_caller
+    except ImportError as exc:  # the Python Excel runs lacks the "excel" extra
+        import xlwings as xw
+
+        xw.Book.caller().app.alert(NOT_INSTALLED.format(error=exc), title="SSCR pricing")
+        return
     refresh_caller()
+
+
+def prepare_refresh(folder: Path | None = None) -> int:
+    """Lay every template out once and keep what Refresh needs to know of it (see
+    :mod:`sscr.workbooks.spec_cache`), so that the first Refresh is as quick as the next."""
+    from sscr.workbooks import layout, spec_cache
+    from sscr.workbooks.templates import TEMPLATES
+
+    before = spec_cache.FOLDER
+    spec_cache.enable(folder)
+    try:
+        for template in TEMPLATES.values():
+            layout._SPECS.pop((template.key, template.version), None)
+            template.spec()
+    finally:
+        spec_cache.FOLDER = before
+    return len(TEMPLATES)
 
 
 class InstallError(Exception):
@@ -128,7 +157,7 @@ class Installed:
 
 
 def install(startup_dir: Path | None = None, settings_dir: Path | None = None, interpreter: str | None = None,
-            platform: str = sys.platform) -> Installed:
+            platform: str = sys.platform, spec_dir: Path | None = None) -> Installed:
     """Copy the add-in into Excel's startup folder and write its settings file."""
     source = addin_file()
     target_dir = Path(startup_dir) if startup_dir else default_startup_dir(platform)
@@ -159,4 +188,6 @@ def install(startup_dir: Path | None = None, settings_dir: Path | None = None, i
     import importlib.util
 
     missing = tuple(m for m in REFRESH_NEEDS if importlib.util.find_spec(m) is None)
+    if not missing:
+        prepare_refresh(spec_dir)
     return Installed(target, settings, interpreter, missing)

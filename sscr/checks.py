@@ -141,16 +141,52 @@ def number(name: str, value: Any) -> float | np.ndarray:
             raise PricingInputError(_not_finite(name, v))
         return v
     if is_array(value):
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise PricingInputError(f"{name} holds a value that is not a number: enter numbers only") from None
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+            arr = value.astype(float, copy=False)  # already numbers: nothing to refuse but NaN and infinities
+        else:
+            arr = _numbers_in_range(name, value)
         bad = ~np.isfinite(arr)
         if bad.any() and not record(name, arr, bad, _not_finite):
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             raise PricingInputError(f"{name}{_where(idx)} is {fmt(float(arr[idx]))}: enter a finite number")
         return arr
     raise PricingInputError(f"{name} is {fmt(value)} ({type(value).__name__}), not a number")
+
+
+_PLAIN_NUMBERS = frozenset({float, int, np.float64, np.float32, np.int64, np.int32})
+
+
+def _numbers_in_range(name: str, value: Any) -> np.ndarray:
+    """A range's values as floats, each held to the rule a single cell is: a TRUE/FALSE, text (even
+    text that looks like a number, such as "1_000" or "8%") or an empty cell inside a range is refused
+    with its position, never converted (numpy would read TRUE as 1 and "1_000" as 1000)."""
+    try:
+        cells = np.asarray(value, dtype=object)
+    except (TypeError, ValueError):
+        raise PricingInputError(f"{name} is a range whose rows are not all the same length: give a "
+                                f"rectangular range of numbers") from None
+    flat = cells.ravel()
+    kinds = set(map(type, flat))
+    if not kinds <= _PLAIN_NUMBERS:
+        for position, cell in enumerate(flat):
+            if type(cell) in _PLAIN_NUMBERS:
+                continue
+            idx = tuple(int(i) for i in np.unravel_index(position, cells.shape)) if cells.ndim else None
+            where = _where(idx)
+            if cell is None:
+                raise PricingInputError(f"{name}{where} is empty: enter a number in every cell of the range")
+            if isinstance(cell, (bool, np.bool_)):
+                raise PricingInputError(f"{name}{where} is {str(bool(cell)).upper()}: enter a number, not a "
+                                        f"true/false value")
+            if isinstance(cell, str):
+                number(f"{name}{where}", cell)  # raises: text, with the hint when it looks like a number
+            if isinstance(cell, Real):
+                continue
+            raise PricingInputError(f"{name}{where} is {fmt(cell)} ({type(cell).__name__}), not a number")
+    try:
+        return np.asarray(flat, dtype=float).reshape(cells.shape)
+    except (TypeError, ValueError):
+        raise PricingInputError(f"{name} holds a value that is not a number: enter numbers only") from None
 
 
 def _first_bad(mask: np.ndarray, arr: np.ndarray) -> tuple[str, float]:

@@ -204,8 +204,8 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
         raise PricingInputError(
             f"components number {len(components)}: the aggregation of components needs a contract of more "
             f"than one component (regulation 19G; alternative pricing guidance 9.5(a))")
-    names = [c.name for c in components]
-    duplicate = next((n for n in names if names.count(n) > 1), None)
+    seen: set[Any] = set()
+    duplicate = next((c.name for c in components if c.name in seen or seen.add(c.name)), None)
     if duplicate is not None:
         raise PricingInputError(f"component name {checks.fmt(duplicate)} appears twice: each component is priced once")
     kinds = [method_kind(c.method, f"component {c.name} method") for c in components]

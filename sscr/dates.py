@@ -25,6 +25,8 @@ _MONTHS = {name.lower(): i for i, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
 _SPELLED = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: An ISO date, optionally with a time; text after it makes it something other than a date.
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?", re.ASCII)
 _YEARISH = re.compile(r"^\s*\d{4}\s*([/-]\s*\d{2,4})?\s*$")
 
 
@@ -59,8 +61,11 @@ def agreement_day(when: Any, name: str = "date of agreement", *, why: str = "") 
         raise PricingInputError(f"{name} {fmt(when)} is not a date: enter a date from 2000 on")
     if isinstance(when, str):
         text = when.strip()
+        if _ISO.match(text) and not _ISO.fullmatch(text):
+            raise PricingInputError(f"{name} {fmt(when)} has text after the date: enter one date, such as "
+                                    f"\"{text[:10]}\", with nothing after it")
         try:
-            return dt.date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else _spelled(text)
+            return dt.datetime.fromisoformat(text).date() if _ISO.fullmatch(text) else _spelled(text)
         except ValueError:
             pass
         if _YEARISH.match(text):

@@ -26,12 +26,26 @@ from typing import Any
 
 from .checks import fmt
 from .cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from .errors import PricingInputError
+from .errors import PricingInputError, RatesFileError
+from .rates import RATES_FILE_ENV, default_table
+from .workbooks.safety import FORMULA_TRIGGERS, WRITING, not_regular, read_regular
 
 FORMATS = {".csv": "CSV", ".xlsx": "XLSX", ".parquet": "Parquet", ".pq": "Parquet"}
+#: Rows one run prices. A million rows take about 0.3 GB to price; this bound keeps a run within a
+#: few gigabytes, whatever a small file declares.
+MAX_ROWS = 5_000_000
+#: A CSV or Parquet portfolio larger than these is refused before it is read.
+MAX_CSV_BYTES = 2 * 1024 * 1024 * 1024
+MAX_PARQUET_BYTES = 1024 * 1024 * 1024
+#: Rows read from a Parquet file at a time, counted against MAX_ROWS as they come.
+PARQUET_BATCH_ROWS = 65_536
 #: How many failed rows the summary on stderr lists before it refers to the error column.
 SHOWN = 20
 
+
+def _path(path: object) -> str:
+    """A file's path as a message shows it: whole (a shortened path could hide the file's name)."""
+    return repr(str(path))
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -59,15 +73,31 @@ def run(args: argparse.Namespace) -> int:
     source, out = Path(args.portfolio), Path(args.out)
     for path, what in ((source, "PORTFOLIO"), (out, "--out")):
         if path.suffix.lower() not in FORMATS:
-            return _usage(f"{what} {fmt(str(path))} is not a .csv, .xlsx or .parquet file")
-    if not source.is_file():
-        return _usage(f"PORTFOLIO {fmt(str(source))} does not exist")
-    if out.exists() and (out.resolve() == source.resolve() or os.path.samefile(out, source)):
-        return _usage(f"--out {fmt(str(out))} is the portfolio itself: write the priced rows to another file")
+            return _usage(f"{what} {_path(path)} is not a .csv, .xlsx or .parquet file")
+    why = not_regular(source)
+    if why is not None:
+        return _usage(f"PORTFOLIO {_path(source)} {why}" + ("" if why == "does not exist" else
+                                                                ": only files saved on disk are read"))
+    if _same(out, source):
+        return _usage(f"--out {_path(out)} is the portfolio itself: write the priced rows to another file")
+    rates_file = args.rates_file if args.rates_file is not None else (os.environ.get(RATES_FILE_ENV) or None)
+    if rates_file is not None:
+        if _same(out, rates_file):
+            return _usage(f"--out {_path(out)} is the rates file: the priced rows would replace it; write them "
+                          f"to another file")
+        try:  # a bad rates file is said once, before the portfolio is read
+            default_table(rates_file)
+        except RatesFileError as exc:
+            where = "--rates-file" if args.rates_file is not None else RATES_FILE_ENV
+            return _usage(f"{where}: {exc}; nothing was priced")
+    if out.is_dir():
+        return _usage(f"--out {_path(out)} is a folder: name the file to write")
     if out.exists() and not args.overwrite:
-        return _usage(f"--out {fmt(str(out))} exists: choose another file, or add --overwrite to replace it")
+        return _usage(f"--out {_path(out)} exists: choose another file, or add --overwrite to replace it")
     if not out.parent.is_dir():
-        return _usage(f"--out {fmt(str(out))}: the folder {fmt(str(out.parent))} does not exist")
+        return _usage(f"--out {_path(out)}: the folder {_path(out.parent)} does not exist")
+    if not os.access(out.parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        return _usage(f"--out {_path(out)} cannot be written: permission denied in {_path(out.parent)}")
     if args.sheet is not None and source.suffix.lower() != ".xlsx":
         return _usage("--sheet is for an .xlsx portfolio")
 
@@ -79,7 +109,12 @@ def run(args: argparse.Namespace) -> int:
 
     mine = without_previous_pricing(raw if out.suffix.lower() == ".csv" else parsed)
     result = pd.concat([mine, priced[list(OUTPUTS)]], axis=1)  # the user's cells, then the figures
-    write_table(result, out)
+    try:
+        write_table(result, out)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PricingInputError(f"--out {_path(out)} could not be written ({reason}): nothing was written; "
+                                f"free some space or choose another folder and run again") from None
 
     bad = failures(priced)
     blank = int((priced["file_row"].notna() & priced["rate_type_used"].isna() & priced["error"].isna()).sum())
@@ -93,6 +128,14 @@ def run(args: argparse.Namespace) -> int:
     if len(bad) > SHOWN:
         print(f"  ... and {len(bad) - SHOWN:,} more", file=sys.stderr)
     return EXIT_PARTIAL
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return os.path.realpath(a) == os.path.realpath(b) or (
+            os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b))
+    except OSError:
+        return False
 
 
 def _usage(message: str) -> int:
@@ -119,38 +162,55 @@ def _read_csv(path: Path) -> Any:
     """Every cell as text, exactly as written; a blank line is a row of empty cells."""
     import pandas as pd
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PricingInputError(f"portfolio {fmt(str(path))} cannot be read: {exc.strerror or exc}") from None
+    shown = f"portfolio {_path(path)}"
+    raw = read_regular(path, MAX_CSV_BYTES, shown, PricingInputError)
+    if len(raw) > MAX_CSV_BYTES:
+        raise PricingInputError(f"{shown} is larger than {MAX_CSV_BYTES // (1024 * 1024):,} MB: split it into "
+                                f"portfolios of at most {MAX_ROWS:,} rows")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PricingInputError(f"{shown} is UTF-16 text (Excel's \"Unicode Text\"), not a CSV this reads: save it "
+                                f"from Excel as \"CSV UTF-8\" or \"CSV (Comma delimited)\"")
+    if b"\x00" in raw[:1 << 16]:
+        raise PricingInputError(f"{shown} holds NUL bytes, so it is not a CSV text file (a spreadsheet or a "
+                                f"binary file renamed .csv?): save it from Excel as \"CSV UTF-8\"")
+    text = None
     for encoding in ("utf-8-sig", "cp1252"):  # Excel saves "CSV UTF-8" or the Windows code page
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    if text is None:
+        raise PricingInputError(f"{shown} is neither UTF-8 nor Windows-1252 text: save it from Excel as "
+                                f"\"CSV UTF-8\"")
+    if "\r" in text and "\n" not in text:  # saved with CR line endings (classic Mac OS): read as lines
+        text = text.replace("\r", "\n")
+    rows = text.count("\n")
+    if rows > MAX_ROWS + 1:
+        raise PricingInputError(f"{shown} has {rows:,} lines, more than the {MAX_ROWS:,} rows one run prices: "
+                                f"split it into smaller portfolios")
     header = next(csv.reader(io.StringIO(text[:1 << 16])), [])
     if not header:
-        raise PricingInputError(f"portfolio {fmt(str(path))} is empty: it needs a header row and rows of "
+        raise PricingInputError(f"portfolio {_path(path)} is empty: it needs a header row and rows of "
                                 f"components")
     named = [h.strip() for h in header if h.strip()]
     if len(set(named)) != len(named):
         twice = next(h for h in named if named.count(h) > 1)
-        raise PricingInputError(f"portfolio {fmt(str(path))} names column {fmt(twice)} twice in its header")
+        raise PricingInputError(f"portfolio {_path(path)} names column {fmt(twice)} twice in its header")
     frame = _read_csv_fast(text, header) if len(named) == len(header) else None
     if frame is None:
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[],
                                 skip_blank_lines=False)
         except pd.errors.EmptyDataError:
-            raise PricingInputError(f"portfolio {fmt(str(path))} is empty: it needs a header row and rows of "
+            raise PricingInputError(f"portfolio {_path(path)} is empty: it needs a header row and rows of "
                                     f"components") from None
         except pd.errors.ParserError as exc:
-            raise PricingInputError(f"portfolio {fmt(str(path))} is not a CSV file that can be read: {exc}") from None
+            raise PricingInputError(f"portfolio {_path(path)} is not a CSV file that can be read: {exc}") from None
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
     for c in unnamed:
         if (frame[c].fillna("").str.strip() != "").any():
-            raise PricingInputError(f"portfolio {fmt(str(path))} has values in a column with no header "
+            raise PricingInputError(f"portfolio {_path(path)} has values in a column with no header "
                                     f"(column {list(frame.columns).index(c) + 1}): give it a header")
     frame = frame.drop(columns=unnamed)
     # A blank line reads as one empty cell, and is a row of the file all the same.
@@ -304,10 +364,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise PricingInputError(f"portfolio {fmt(str(path))} cannot be opened as an .xlsx workbook: {exc}") from None
+        raise PricingInputError(f"portfolio {_path(path)} cannot be opened as an .xlsx workbook: {exc}") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise PricingInputError(f"portfolio {fmt(str(path))} has no sheet {fmt(sheet)}: its sheets are "
+            raise PricingInputError(f"portfolio {_path(path)} has no sheet {fmt(sheet)}: its sheets are "
                                     f"{', '.join(book.sheetnames)}")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -318,7 +378,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
                 header = list(cells)
                 break
         if header is None:
-            raise PricingInputError(f"portfolio {fmt(str(path))} sheet {fmt(ws.title)} is empty: it needs a header "
+            raise PricingInputError(f"portfolio {_path(path)} sheet {fmt(ws.title)} is empty: it needs a header "
                                     f"row and rows of components")
         body = [list(r) for r in rows]
     finally:
@@ -331,28 +391,54 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Any, int]:
     for number, cells in enumerate(body, start=header_row + 1):
         extra = [v for v in cells[width:] if v is not None and str(v).strip()]
         if extra:
-            raise PricingInputError(f"portfolio {fmt(str(path))} row {number} has values beyond the header's "
+            raise PricingInputError(f"portfolio {_path(path)} row {number} has values beyond the header's "
                                     f"columns: give every column a header")
     for j in range(width):
         if header[j] is None or not str(header[j]).strip():
-            raise PricingInputError(f"portfolio {fmt(str(path))} column {j + 1} has no header: give it one")
+            raise PricingInputError(f"portfolio {_path(path)} column {j + 1} has no header: give it one")
     labels = [str(h).strip() for h in header[:width]]
     data = {label: [(cells[j] if j < len(cells) else None) for cells in body] for j, label in enumerate(labels)}
     if len(set(labels)) != len(labels):
-        raise PricingInputError(f"portfolio {fmt(str(path))} names a column twice in its header")
+        raise PricingInputError(f"portfolio {_path(path)} names a column twice in its header")
     frame = pd.DataFrame({label: pd.Series(values, dtype=object) for label, values in data.items()})
     return frame, header_row + 1
 
 
 def _read_parquet(path: Path) -> Any:
-    import pandas as pd
-
+    """A Parquet portfolio, read in batches and counted as it is read: one whose rows (declared in its
+    footer, or found while reading, since a footer can lie) pass :data:`MAX_ROWS` is refused before
+    it can fill the memory (a few hundred kilobytes of Parquet can hold tens of millions of rows)."""
+    shown = f"portfolio {_path(path)}"
     try:
-        return pd.read_parquet(path)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
     except ImportError as exc:
         raise PricingInputError(f"reading Parquet needs the pyarrow package ({exc}): pip install pyarrow") from None
+    data = read_regular(path, MAX_PARQUET_BYTES, shown, PricingInputError)
+    if len(data) > MAX_PARQUET_BYTES:
+        raise PricingInputError(f"{shown} is larger than {MAX_PARQUET_BYTES // (1024 * 1024):,} MB: split it into "
+                                f"portfolios of at most {MAX_ROWS:,} rows")
+    too_many = (f"{shown} holds {{rows:,}} rows, more than the {MAX_ROWS:,} one run prices: split it into "
+                f"smaller portfolios")
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        declared = parquet.metadata.num_rows
+        if declared > MAX_ROWS:
+            raise PricingInputError(too_many.format(rows=declared))
+        batches, count = [], 0
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            count += batch.num_rows
+            if count > MAX_ROWS:
+                raise PricingInputError(too_many.format(rows=count) + " (more than its footer declares)")
+            batches.append(batch)
+        table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+        return table.to_pandas()
+    except PricingInputError:
+        raise
+    except MemoryError:
+        raise PricingInputError(f"{shown} does not fit in memory: split it into smaller portfolios") from None
     except Exception as exc:  # pyarrow raises its own error types for a damaged file
-        raise PricingInputError(f"portfolio {fmt(str(path))} cannot be read as Parquet: {exc}") from None
+        raise PricingInputError(f"{shown} cannot be read as Parquet: {exc}") from None
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -361,6 +447,7 @@ def write_table(frame: Any, path: Path) -> None:
     """Write next to the destination, then move into place: a failed write leaves no half a file."""
     kind = FORMATS[path.suffix.lower()]
     fd, temp = tempfile.mkstemp(prefix=".sscr-", suffix=path.suffix, dir=path.parent)
+    WRITING.add(temp)  # removed if the run is stopped (SIGTERM, Ctrl-C) while it is written
     os.close(fd)
     try:
         if kind == "CSV":
@@ -373,10 +460,49 @@ def write_table(frame: Any, path: Path) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    finally:
+        WRITING.discard(temp)
+
+
+#: Text a spreadsheet reads as a plain number, written as it is even when it starts with + or -.
+_PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?$"
+_PLAIN_NUMBER_RE = re.compile(_PLAIN_NUMBER)
+_TRIGGER = "^[" + re.escape("".join(FORMULA_TRIGGERS)) + "]"
+
+
+def inert_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet opens as the same text, never a formula (OWASP, CSV injection): text
+    starting with = + - @, a tab or a carriage return gets a leading apostrophe, unless it is a plain
+    number such as -500 or +8.24%."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER_RE.match(value):
+        return "'" + value
+    return value
+
+
+def _inert_frame(frame: Any) -> Any:
+    """``frame`` with every text cell, and every header, made inert as :func:`inert_cell` says."""
+    import pandas as pd
+
+    columns = {}
+    for label in frame.columns:
+        series = frame[label]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            text = series.astype(object)
+            try:
+                starts = text.str.startswith(FORMULA_TRIGGERS, na=False).astype(bool)
+            except AttributeError:  # no text in the column at all
+                starts = None
+            if starts is not None and starts.any():
+                series = text.copy()
+                series[starts] = [inert_cell(v) for v in text[starts]]
+        columns[inert_cell(str(label))] = series
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _write_csv(frame: Any, path: str) -> None:
-    """pyarrow's writer (ten times pandas' on a million rows); pandas' for what pyarrow cannot hold."""
+    """pyarrow's writer (ten times pandas' on a million rows); pandas' for what pyarrow cannot hold.
+    Every text cell that a spreadsheet would take for a formula is written with a leading apostrophe."""
+    frame = _inert_frame(frame)
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv

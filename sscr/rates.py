@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -52,6 +54,9 @@ REGIME_FROM = dt.date(2014, 12, 18)
 
 _LABEL = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: An ISO date, optionally with a time (as a cell's date shows as text): 2024-05-01, 2024-05-01 00:00:00.
+#: Text after it ("2024-04-01abc", "2023-04-01 to 2025-03-31") makes it something other than a date.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,10 @@ class PublishedRates:
         return self.get(rate_key(rate_type))
 
 
+def _path(path: object) -> str:
+    """A file's path as a message shows it: whole (a shortened path could hide the file's name)."""
+    return repr(str(path))
+
 def rate_key(rate_type: str) -> str:
     key = str(rate_type).strip().lower() if rate_type is not None else "standard"
     if key in ("standard", "bpr", ""):
@@ -194,12 +203,19 @@ def parse_when(when: Any) -> int:
                     f"financial year {fmt(when)} is not a financial year: the second year must follow "
                     f"the first, as in \"{financial_year_label(start)}\"")
             return start
-        try:
-            return financial_year_of(dt.date.fromisoformat(text[:10]))
-        except ValueError:
-            pass
+        if _ISO_DATE.fullmatch(text):  # a date, or a date and time; nothing after it
+            try:
+                return financial_year_of(dt.datetime.fromisoformat(text).date())
+            except ValueError:
+                raise PricingInputError(
+                    f"date of agreement {fmt(when)} is not a date on the calendar: enter a date such as "
+                    f"2024-05-01") from None
         if re.fullmatch(r"\d{4}", text):
             return int(text)
+        if _ISO_DATE.match(text):
+            raise PricingInputError(
+                f"date of agreement {fmt(when)} has text after the date: enter one date, such as "
+                f"{text[:10]}, with nothing after it")
         raise PricingInputError(
             f"date of agreement {fmt(when)} is not understood: enter a date, a financial year such as "
             f"\"2024/25\" or a start year such as 2024")
@@ -271,7 +287,9 @@ def _packaged() -> RateTable:
     return parse_rates_csv(text, origin="packaged published-rates.csv", user=False)
 
 
-_user_cache: dict[tuple[str, float], RateTable] = {}
+#: The user's rates table, keyed by the file's path and the SHA-256 of its bytes: a file rewritten
+#: with its modification time kept (``cp -p``, ``rsync -t``) is read again all the same.
+_user_cache: dict[tuple[str, str], RateTable] = {}
 
 
 def default_table(rates_file: str | os.PathLike[str] | None = None) -> RateTable:
@@ -280,14 +298,11 @@ def default_table(rates_file: str | os.PathLike[str] | None = None) -> RateTable
     if path is None:
         return _packaged()
     p = Path(path)
-    try:
-        stamp = p.stat().st_mtime
-    except OSError:
-        raise RatesFileError(f"rates file {fmt(str(path))} cannot be opened: no such file") from None
-    key = (str(p.resolve()), stamp)
+    raw = read_rates_bytes(p)
+    key = (str(p.resolve()), hashlib.sha256(raw).hexdigest())
     table = _user_cache.get(key)
     if table is None:
-        table = _packaged().with_file(p)
+        table = _packaged().merged(parse_rates_bytes(raw, p))
         _user_cache.clear()
         _user_cache[key] = table
     return table
@@ -301,17 +316,69 @@ def rates_for(when: Any, rates_file: str | os.PathLike[str] | None = None) -> Pu
 def read_rates_file(path: str | os.PathLike[str]) -> RateTable:
     """Read a user rates file: a CSV laid out like the packaged published-rates.csv."""
     p = Path(path)
+    return parse_rates_bytes(read_rates_bytes(p), p)
+
+
+#: A rates file has one row a year: anything larger is not one.
+MAX_RATES_FILE_BYTES = 1_000_000
+
+
+def read_rates_bytes(path: Path) -> bytes:
+    """The bytes of a rates file. Only a regular file is read: a FIFO, a device or a socket named as
+    the rates file would block the reader (and Excel with it) for ever, so it is refused unopened."""
+    shown = _path(path)
     try:
-        if p.stat().st_size > 1_000_000:
-            raise RatesFileError(f"rates file {fmt(str(path))} is over 1 MB: a rates file has one row a year")
-        raw = p.read_bytes()
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise RatesFileError(f"rates file {shown} cannot be opened: no such file") from None
     except OSError as exc:
-        raise RatesFileError(f"rates file {fmt(str(path))} cannot be read: {exc.strerror or exc}") from None
+        raise RatesFileError(f"rates file {shown} cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise RatesFileError(f"rates file {shown} is a folder, not a CSV file")
+    if not stat.S_ISREG(st.st_mode):
+        raise RatesFileError(f"rates file {shown} is not a regular file ({file_kind(st.st_mode)}): name a "
+                             f"CSV file saved on disk")
+    if st.st_size > MAX_RATES_FILE_BYTES:
+        raise RatesFileError(f"rates file {shown} is over 1 MB: a rates file has one row a year")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
+                raise RatesFileError(f"rates file {shown} is not a regular file: name a CSV file saved on disk")
+            with os.fdopen(os.dup(fd), "rb") as fh:
+                raw = fh.read(MAX_RATES_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise RatesFileError(f"rates file {shown} cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_RATES_FILE_BYTES:
+        raise RatesFileError(f"rates file {shown} is over 1 MB: a rates file has one row a year")
+    return raw
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in a user's words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def parse_rates_bytes(raw: bytes, path: Path) -> RateTable:
+    """A rates file's bytes as a table; the encoding is named when it is not UTF-8."""
+    shown = _path(path)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RatesFileError(f"rates file {shown} is UTF-16 text (Excel's \"Unicode Text\"), not UTF-8: save it as CSV (UTF-8)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RatesFileError(f"rates file {fmt(str(path))} is not UTF-8 text: save it as CSV (UTF-8)") from None
-    return parse_rates_csv(text, origin=f"rates file {p.name}", user=True)
+        raise RatesFileError(f"rates file {shown} is not UTF-8 text: save it as CSV (UTF-8)") from None
+    return parse_rates_csv(text, origin=f"rates file {path.name}", user=True)
 
 
 #: A figure below these (per cent) is far below any published one and reads as a fraction typed
@@ -322,6 +389,10 @@ _FRACTION_BELOW = {"baseline_profit_rate_pct": Decimal(1), "fixed_capital_servic
                    "ssro_funding_adjustment_pct": Decimal("0.005")}
 
 
+#: A per cent figure as a rates file holds it: digits, at most one decimal point, an optional sign.
+_PLAIN_FIGURE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def _percent(origin: str, line: int, column: str, text: str) -> float | None:
     text = text.strip()
     if not text:
@@ -330,10 +401,14 @@ def _percent(origin: str, line: int, column: str, text: str) -> float | None:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise RatesFileError(f"{origin} line {line}, column {column}: {fmt(text)} is not a number "
-                             f"(per cent figures, such as 8.24 for 8.24%)") from None
-    if not value.is_finite():
+        value = None
+    if value is not None and not value.is_finite():
         raise RatesFileError(f"{origin} line {line}, column {column}: {fmt(text)} is not a finite number")
+    if value is None or not _PLAIN_FIGURE.fullmatch(cleaned):
+        # Decimal also reads "9_1" (as 91), "1e1" and " 9 " forms a rates file never means
+        raise RatesFileError(f"{origin} line {line}, column {column}: {fmt(text)} is not a number written "
+                             f"plainly (digits and one decimal point: per cent figures, such as 8.24 for "
+                             f"8.24%)") from None
     if value < 0 or value >= 100:
         raise RatesFileError(f"{origin} line {line}, column {column}: {fmt(text)} must be a per cent "
                              f"figure from 0 up to 100 (8.24 for 8.24%)")
@@ -345,7 +420,16 @@ def _percent(origin: str, line: int, column: str, text: str) -> float | None:
 
 
 def parse_rates_csv(text: str, *, origin: str, user: bool) -> RateTable:
-    reader = csv.DictReader(io.StringIO(text))
+    """A rates file's text as a table, or :class:`RatesFileError` naming the line and the rule."""
+    try:
+        return _parse_rates_csv(text, origin=origin, user=user)
+    except csv.Error as exc:
+        raise RatesFileError(f"{origin} is not a CSV file that can be read ({exc}): save it as CSV (UTF-8)") from None
+
+
+def _parse_rates_csv(text: str, *, origin: str, user: bool) -> RateTable:
+    # universal newlines: a file saved with CR (old Mac) or CRLF line endings reads as one with LF
+    reader = csv.DictReader(io.StringIO(text, newline=None))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
         raise RatesFileError(f"{origin} is empty: it needs a header row starting financial_year")

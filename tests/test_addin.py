@@ -416,8 +416,10 @@ def test_build_check_command_reports_a_stale_addin(build_module, tmp_path, monke
 
 # --- installing in one step ----------------------------------------------------------------------------
 
-def sscr(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sscr.cli", *args], capture_output=True, text=True, cwd=ROOT, **kw)
+def sscr(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(env or os.environ)
+    env.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="sscr-cache-"))  # not the user's own cache
+    return subprocess.run([sys.executable, "-m", "sscr.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env)
 
 
 def test_sscr_addin_install_copies_the_addin_and_names_this_python(tmp_path):
@@ -450,7 +452,7 @@ def test_install_finds_excels_folders_on_windows_and_macos(monkeypatch, tmp_path
 
     monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
     monkeypatch.setenv("USERPROFILE", str(tmp_path / "me"))
-    done = addin.install(platform="win32", interpreter=str(tmp_path / "python.exe"))
+    done = addin.install(platform="win32", interpreter=str(tmp_path / "python.exe"), spec_dir=tmp_path / "cache")
     assert done.addin == tmp_path / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / "sscr_pricing.xlam"
     assert done.settings == tmp_path / "me" / ".sscr_pricing" / "sscr_pricing.conf"
     assert done.settings.read_text(encoding="utf-8") == f'"INTERPRETER_WIN","{tmp_path / "python.exe"}"\n'
@@ -461,7 +463,7 @@ def test_install_finds_excels_folders_on_windows_and_macos(monkeypatch, tmp_path
 
 
 def test_install_without_excel_says_what_to_give(tmp_path):
-    done = sscr("addin", "install", env=dict(os.environ, HOME=str(tmp_path)))
+    done = sscr("addin", "install", env=dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "c")))
     if sys.platform.startswith("win") or sys.platform == "darwin":
         pytest.skip("Excel's folders are known here")
     assert done.returncode == 2 and "--startup-dir" in done.stderr and "Traceback" not in done.stderr
@@ -478,3 +480,44 @@ def test_install_into_a_folder_it_cannot_write_says_so(tmp_path):
         assert done.returncode == 3 and "quit it and run this again" in done.stderr
     finally:
         start.chmod(0o700)
+
+
+# --- Refresh's template layouts, kept between runs ---------------------------------------------------
+
+def test_install_keeps_every_templates_layout_and_refresh_gets_the_same_spec(tmp_path):
+    from sscr.workbooks import layout, spec_cache
+    from sscr.workbooks.templates import TEMPLATES
+    from sscr import addin
+
+    assert spec_cache.FOLDER is None  # off unless the add-in turns it on
+    assert addin.prepare_refresh(tmp_path) == len(TEMPLATES)
+    assert spec_cache.FOLDER is None  # and put back afterwards
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert len(kept) == len(TEMPLATES) and all(spec_cache.code_digest() in name for name in kept)
+    spec_cache.enable(tmp_path)
+    try:
+        for template in TEMPLATES.values():
+            fresh = layout._SPECS.pop((template.key, template.version))
+            loaded = spec_cache.load(template.key, template.version)
+            assert loaded == fresh and loaded is not fresh
+            assert template.spec() == fresh
+    finally:
+        spec_cache.FOLDER = None
+
+
+def test_a_damaged_kept_layout_is_laid_out_again(tmp_path):
+    from sscr.workbooks import layout, spec_cache
+    from sscr.workbooks.templates import TEMPLATES
+
+    template = next(iter(TEMPLATES.values()))
+    expected = template.spec()
+    spec_cache.enable(tmp_path)
+    try:
+        spec_cache.store(template.key, template.version, expected)
+        path = next(tmp_path.iterdir())
+        path.write_bytes(b"not a spec")
+        layout._SPECS.pop((template.key, template.version))
+        assert template.spec() == expected
+        assert spec_cache.load(template.key, template.version) == expected  # rewritten
+    finally:
+        spec_cache.FOLDER = None

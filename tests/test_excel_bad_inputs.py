@@ -88,7 +88,7 @@ CASES = [
     # Others
     ("BPR_ROLLING", ([[0.1], [0.09]],), "annual rates hold 2 years: a 3-year rolling average needs at least 3"),
     ("BPR_ROLLING", ([[10.04], [9.56], [8.27]],), "annual rates at row 1 10.04 is not a rate"),
-    ("CRUV", ([[1.0], ["two"]], [[1.0], [2.0]]), "volumes holds a value that is not a number"),
+    ("CRUV", ([[1.0], ["two"]], [[1.0], [2.0]]), "volumes at row 2,1 is text ('two'), not a number"),
 ]
 
 

@@ -296,22 +296,35 @@ def test_a_name_that_no_longer_refers_to_cells_is_reported(tmp_path):
 
 @pytest.fixture()
 def excel_runs(monkeypatch):
-    """Run the ribbon button's Python command as xlwings' RunPython does: the workbook's and the
-    add-in's folders put on sys.path by xlwings.utils.prepare_sys_path, then the command, with
-    xlwings.Book.caller() returning the open book."""
+    """Run the ribbon button's Python command, read from the add-in's VBA (SSCRPricingRibbon.Refresh),
+    as xlwings' RunPython does: the workbook's and the add-in's folders put on sys.path by
+    xlwings.utils.prepare_sys_path, then the command, with xlwings.Book.caller() returning the open book."""
+    import re
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(ADDIN))
+    ribbon = next(code for _f, stream, _n, code in parser.extract_macros() if stream.endswith("/SSCRPricingRibbon"))
+    parser.close()
+    command = re.search(r'^\s*RunPython "([^"]+)"', ribbon, re.M).group(1)
+
+    from sscr.workbooks import spec_cache
 
     def run(book: xs.Book) -> None:
         monkeypatch.setattr(sys, "path", list(sys.path))
-        monkeypatch.delitem(sys.modules, "sscr_pricing", raising=False)
         monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: book))
+        # Refresh keeps template layouts in the user's cache folder: here a temporary one, and off again after.
+        monkeypatch.setattr(spec_cache, "FOLDER", None)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(Path(book.fullname).parent / "cache"))
         from xlwings.utils import prepare_sys_path
 
         prepare_sys_path(f"true;{book.fullname};{ADDIN};;;;")
-        stem = ADDIN.stem  # RunMain: Left(ThisWorkbook.Name, InStrRev(ThisWorkbook.Name, ".") - 1)
-        exec("import " + stem + ";" + stem + ".main()", {})  # RunPython "import " & m & ";" & m & ".main()"
+        exec(command, {})  # RunPython "import sscr.addin; sscr.addin.refresh()"
 
     yield run
-    sys.modules.pop("sscr_pricing", None)
 
 
 def test_the_button_refreshes_the_open_book_and_says_what_it_did(tmp_path, excel_runs):
@@ -365,12 +378,12 @@ def test_the_button_turns_an_unexpected_failure_into_a_message(tmp_path, excel_r
     assert book.app.screen_updating is True
 
 
-def test_the_button_without_the_package_installed_says_how_to_install_it(tmp_path, excel_runs, monkeypatch):
+def test_the_button_without_the_excel_extra_installed_says_how_to_install_it(tmp_path, excel_runs, monkeypatch):
     book = xs.Book(copy_template(tmp_path, "profit-rate.xlsx"))
     monkeypatch.setitem(sys.modules, "sscr.workbooks.xlwings_adapter", None)  # import fails
     excel_runs(book)
     [alert] = book.app.alerts
-    assert "pip install sscr-pricing" in alert["prompt"]
+    assert 'pip install "sscr-pricing[excel]"' in alert["prompt"] and "Traceback" not in alert["prompt"]
 
 
 # --- the stand-in is xlwings' object model -------------------------------------------------------------

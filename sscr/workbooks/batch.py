@@ -191,6 +191,8 @@ class Manifest:
     def save(self) -> None:
         if not self.dirty:
             return
+        if not self.entries and not self.path.exists():
+            return  # nothing was regenerated: a folder that had no manifest is not given an empty one
         from .package import write_atomic
         data = {"format": MANIFEST_FORMAT, "generator": f"sscr {self.code}",
                 "about": "Fingerprints of the workbooks regenerated into this folder; sscr regenerate skips a "
@@ -227,7 +229,7 @@ def run_local(tasks: Sequence[Task], workers: int, report: Report) -> None:
 def _pool_run(pending: deque[Task], workers: int, report: Report) -> list[Task]:
     """Drain ``pending`` on one pool; when a worker dies, return the tasks that were in flight."""
     window = workers * QUEUED_PER_WORKER
-    with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=worker_setup) as pool:
         inflight: dict[Any, Task] = {}
         try:
             while pending or inflight:
@@ -252,19 +254,63 @@ def _pool_run(pending: deque[Task], workers: int, report: Report) -> list[Task]:
                     inflight.clear()
                     return suspects
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            stop_workers(pool)
             raise
     return []
 
 
+def worker_setup() -> None:
+    """In each worker process: SIGTERM removes the temporary file being written and ends the
+    process at once; SIGINT (Ctrl-C at a terminal reaches every process of the group) is left to
+    the parent, which stops the workers itself."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        from .safety import remove_temporary_files
+        remove_temporary_files()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+#: Seconds a worker has to stop after SIGTERM before it is killed.
+STOP_GRACE = 5.0
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's worker processes now (the batch was interrupted): queued workbooks are
+    cancelled, each worker is sent SIGTERM (it removes its temporary file and ends), and one that
+    has not ended after :data:`STOP_GRACE` seconds is killed. No worker outlives the batch."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    deadline = time.monotonic() + STOP_GRACE
+    for process in processes:
+        try:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
+        except (OSError, ValueError, AssertionError, AttributeError):
+            pass
+
+
 def _isolated(task: Task) -> Outcome:
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=worker_setup) as pool:
         try:
             return pool.submit(run_task, task).result()
         except BrokenProcessPool:
             return _died(task, "stopped unexpectedly (it crashed or was killed)")
         except Exception as exc:
             return _failed(task, "failed unexpectedly", exc)
+        except BaseException:  # Ctrl-C or SIGTERM: the worker goes too
+            stop_workers(pool)
+            raise
 
 
 def run_dask(tasks: Sequence[Task], address: str, report: Report, *, timeout: float = 30) -> None:
@@ -388,6 +434,9 @@ def regenerate_batch(jobs: Sequence[Job], out_dir: str | os.PathLike[str] | None
             run_dask(tasks, dask, report)
         else:
             run_local(tasks, workers, report)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see sscr.cli): say how far it got
+        exc.done = len(results)  # type: ignore[attr-defined]
+        raise
     finally:
         if bar is not None:
             bar.close()

@@ -689,17 +689,28 @@ _SPECS: dict[tuple[str, int, tuple[tuple[str, int], ...]], TemplateSpec] = {}
 def _spec(template: Template) -> TemplateSpec:
     key = (template.key, template.version, template.size)
     if key not in _SPECS:
-        layout = template.layout(dry=True)  # names, formulas and cells, without a workbook: fast at any size
-        names = dict(layout._name_text)
-        spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values), tuple(layout.tables), names)
-        from .integrity import beyond_cells
-        around = {}
-        for sheet, ref in beyond_cells(spec):
-            value = layout.wb[sheet][ref].value if sheet in layout.wb.sheetnames else None
-            if isinstance(value, dt.datetime):
-                value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
-            elif isinstance(value, dt.date):
-                value = float((value - dt.date(1899, 12, 30)).days)
-            around[(sheet, ref)] = value
-        _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, spec.tables, names, around)
+        from . import spec_cache  # kept between runs only where the add-in's Refresh turned it on
+
+        # a sized layout (the contract model at a size of its own) is laid out fast, without a workbook;
+        # the fixed layouts may be kept between runs
+        kept = None if template.size else spec_cache.load(template.key, template.version)
+        if isinstance(kept, TemplateSpec):
+            _SPECS[key] = kept
+        else:
+            layout = template.layout(dry=True)  # names, formulas and cells, without a workbook
+            names = dict(layout._name_text)
+            spec = TemplateSpec(dict(layout.inputs), dict(layout.outputs), dict(layout.values), tuple(layout.tables),
+                                names)
+            from .integrity import beyond_cells
+            around = {}
+            for sheet, ref in beyond_cells(spec):
+                value = layout.wb[sheet][ref].value if sheet in layout.wb.sheetnames else None
+                if isinstance(value, dt.datetime):
+                    value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+                elif isinstance(value, dt.date):
+                    value = float((value - dt.date(1899, 12, 30)).days)
+                around[(sheet, ref)] = value
+            _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, spec.tables, names, around)
+            if not template.size:
+                spec_cache.store(template.key, template.version, _SPECS[key])
     return _SPECS[key]

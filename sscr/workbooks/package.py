@@ -932,6 +932,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     folder synced so that the rename itself survives a power cut."""
     clean_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
+    safety.WRITING.add(tmp)
     try:
         try:
             mode = path.stat().st_mode & 0o7777
@@ -951,6 +952,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+    finally:
+        safety.WRITING.discard(tmp)
     try:
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:

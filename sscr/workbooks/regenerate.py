@@ -25,7 +25,7 @@ from sscr.rates import default_table
 from .adapter import FileBook
 from .fill import fill, headline_text
 from .package import PackageError
-from .safety import inert_text
+from .safety import inert_text, not_regular
 
 OK, FLAGGED, FAILED = "ok", "flagged", "failed"
 
@@ -57,7 +57,8 @@ def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Job], list[Re
     """The .xlsx files named, or found in the folders named (not recursing), each once.
 
     Paths that do not exist or are not .xlsx come back as failed results, so that the batch goes
-    on with the others.
+    on with the others. Only regular files are read: a FIFO, a device or a socket (named, or in a
+    folder under an .xlsx name) is reported, never opened, and so is a symbolic link to nothing.
     """
     jobs: list[Job] = []
     problems: list[RegenerationResult] = []
@@ -65,26 +66,52 @@ def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Job], list[Re
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx" and p.is_file()
-                           and not p.name.startswith(("~$", ".")))
-            if not found:
+            found = []
+            try:
+                entries = sorted(path.iterdir())
+            except OSError as exc:
+                problems.append(RegenerationResult(str(path), None, FAILED,
+                                                   message=f"{path} cannot be listed: {exc.strerror or exc}"))
+                continue
+            for p in entries:
+                if p.suffix.lower() != ".xlsx" or p.name.startswith(("~$", ".")):
+                    continue
+                why = not_regular(p)
+                if why is None:
+                    found.append(p)
+                elif not p.is_dir():  # a folder named x.xlsx is passed over, as before
+                    problems.append(RegenerationResult(str(p), None, FAILED, message=(
+                        f"{p.name} {why}: only workbook files are read, so it was not regenerated")))
+            if not found and not any(Path(r.source).parent == path for r in problems):
                 problems.append(RegenerationResult(str(path), None, FAILED, message=f"{path} holds no .xlsx files"))
             candidates = found
-        elif path.is_file():
+        else:
+            why = not_regular(path)
+            if why is not None:
+                message = f"{path} does not exist" if why == "does not exist" else (
+                    f"{path.name} {why}: only workbook files are read")
+                problems.append(RegenerationResult(str(path), None, FAILED, message=message))
+                continue
             if path.suffix.lower() != ".xlsx":
                 problems.append(RegenerationResult(str(path), None, FAILED,
                                                    message=f"{path.name} is not an .xlsx workbook"))
                 continue
             candidates = [path]
-        else:
-            problems.append(RegenerationResult(str(path), None, FAILED, message=f"{path} does not exist"))
-            continue
         for p in candidates:
             key = p.resolve()
             if key not in seen:
                 seen.add(key)
                 jobs.append(Job(p, Path(p.name)))
     return jobs, problems
+
+
+def lock_file(workbook: Path) -> Path | None:
+    """The lock file a spreadsheet application keeps beside a workbook it has open: Excel's
+    ``~$NAME.xlsx``, LibreOffice's ``.~lock.NAME.xlsx#``; None when there is none."""
+    for candidate in (workbook.with_name("~$" + workbook.name), workbook.with_name(f".~lock.{workbook.name}#")):
+        if os.path.lexists(candidate):
+            return candidate
+    return None
 
 
 def regenerate_one(source: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None, *,
@@ -95,15 +122,22 @@ def regenerate_one(source: str | os.PathLike[str], out_dir: str | os.PathLike[st
     result naming the problem."""
     src = Path(source)
     if in_place:
-        dest = src
+        # a symbolic link is kept: the workbook it points to is the one regenerated
+        dest = Path(os.path.realpath(src)) if src.is_symlink() else src
         try:
-            read_only = src.is_file() and not src.stat().st_mode & stat.S_IWUSR
+            read_only = dest.is_file() and not dest.stat().st_mode & stat.S_IWUSR
         except OSError:
             read_only = False
         if read_only:  # as a spreadsheet application would, leave a read-only workbook as it is
             return RegenerationResult(str(src), None, FAILED, message=(
                 f"{src.name}: the workbook is read-only, so --in-place leaves it as it is; make it writable, or "
                 f"give --out a folder for the regenerated copy"))
+        lock = lock_file(dest) or (lock_file(src) if dest != src else None)
+        if lock is not None:  # open in Excel or LibreOffice: replacing it would lose what is typed there
+            return RegenerationResult(str(src), None, FAILED, message=(
+                f"{src.name}: the workbook is open in a spreadsheet application (its lock file {lock.name} is "
+                f"beside it), so --in-place leaves it as it is; close it there and run again, or give --out a "
+                f"folder for the regenerated copy"))
     else:
         if out_dir is None:
             raise ValueError("regenerate_one needs out_dir unless in_place")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import zipfile
 import zlib
 from io import BytesIO
@@ -53,6 +54,59 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):,.0f} MB"
 
 
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in a user's words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def not_regular(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be read as a file (it is missing, a folder, a FIFO, a device, a socket,
+    a symbolic link to nothing), or None for a regular file. Reading a FIFO blocks until someone
+    writes to it, so nothing but a regular file is ever opened."""
+    p = Path(path)
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        if os.path.islink(p):
+            return f"is a symbolic link to {os.readlink(p)}, which does not exist"
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    return f"is {file_kind(mode)}, not a file" if stat.S_ISDIR(mode) else f"is {file_kind(mode)}, not a regular file"
+
+
+def read_regular(path: str | os.PathLike[str], limit: int, origin: str, error: type[Exception]) -> bytes:
+    """Up to ``limit + 1`` bytes of the regular file at ``path``; anything else (a FIFO, a device, a
+    socket) is refused unopened, or opened without blocking and refused, so no read can hang."""
+    why = not_regular(path)
+    if why is not None:
+        raise error(f"{origin} {why}")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise error(f"{origin} cannot be read: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # replaced by something else between the two looks
+            raise error(f"{origin} is {file_kind(mode)}, not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise error(f"{origin} cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
 def read_workbook_file(path: str | os.PathLike[str], error: type[Exception] = UnsafePackageError) -> bytes:
     """The bytes of the workbook at ``path``, or ``error`` saying why it cannot be a workbook."""
     p = Path(path)
@@ -61,12 +115,11 @@ def read_workbook_file(path: str | os.PathLike[str], error: type[Exception] = Un
         raise error(f"{name} is a folder, not a workbook file")
     try:
         size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise error(f"{name} is {_mb(size)}, larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
-        with p.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise error(f"{name} cannot be read: {exc.strerror or exc}") from None
+    except OSError:
+        size = 0  # read_regular names what is wrong
+    if size > MAX_FILE_BYTES:
+        raise error(f"{name} is {_mb(size)}, larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
+    data = read_regular(p, MAX_FILE_BYTES, name, error)
     if len(data) > MAX_FILE_BYTES:  # it grew while being read
         raise error(f"{name} is larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
     return data
@@ -237,3 +290,19 @@ def inert_text(text: str) -> str:
     text starting with = + - @ (or a tab or carriage return) gets a leading apostrophe, which Excel
     and LibreOffice read as "this is text" (CSV injection)."""
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+# --- temporary files being written, removed when the process is told to stop --------------------
+
+#: Temporary files this process is writing now. A handler for SIGTERM removes them before the
+#: process ends, so that a stopped run leaves neither half a file nor a stray temporary one.
+WRITING: set[str] = set()
+
+
+def remove_temporary_files() -> None:
+    for name in list(WRITING):
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+        WRITING.discard(name)

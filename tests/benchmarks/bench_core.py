@@ -1,6 +1,7 @@
 """Benchmarks of the pricing core: a million-component portfolio through the array path, one
-worksheet call, an array call over 10,000 rows, and POCO on supply chains of 10,000 and 100,000
-contracts. Every figure is compared with a baseline measured in the same run, on the same data.
+worksheet call, an array call over 10,000 rows, POCO on supply chains of 10,000 and 100,000
+contracts, and AGGREGATION over 10,000 and 100,000 components. Every figure is compared with a
+baseline measured in the same run, on the same data.
 
 Run from the repository root (not collected by pytest):
 
@@ -266,7 +267,48 @@ def run(quick: bool) -> list[list[str]]:
                      f"{growth:.1f} ({big_t:.3f} s / {small_t:.3f} s); best times {growth_best:.1f}", "<= 15",
                      f"bare walk grows {walk_growth:.1f}x", f"{growth / walk_growth:.2f}x the bare walk's growth",
                      verdict(growth <= 15)])
+
+    # 5. AGGREGATION over 10,000 and 100,000 components, as a worksheet range (header row, row lists).
+    sizes = (1_000, 10_000) if quick else (10_000, 100_000)
+    tables = {n: aggregation_range(n) for n in sizes}
+    agg = {n: best_and_median(lambda t=tables[n]: udfs.AGGREGATION(t), 3 if n == sizes[1] else 9) for n in sizes}
+    read = {n: best_and_median(lambda t=tables[n]: bare_table_read(t), 3 if n == sizes[1] else 9) for n in sizes}
+    first = udfs.AGGREGATION(tables[sizes[0]])
+    if not isinstance(first, list) or isinstance(first[0][0], str) and first[0][0].startswith("Error"):
+        raise SystemExit(f"AGGREGATION refused the benchmark's components: {first[0][0]}")
+    big_t, small_t = agg[sizes[1]][1], agg[sizes[0]][1]
+    growth, read_growth = big_t / small_t, read[sizes[1]][1] / read[sizes[0]][1]
+    rows.append([f"AGGREGATION, {sizes[1]:,} components (a worksheet range)", f"{big_t:.3f} s", "",
+                 f"bare read of the range {read[sizes[1]][1]:.3f} s",
+                 f"{big_t / read[sizes[1]][1]:.1f}x the bare read", ""])
+    rows.append([f"  linear: {sizes[1]:,} time / {sizes[0]:,} time",
+                 f"{growth:.1f} ({big_t:.3f} s / {small_t:.3f} s); best times {agg[sizes[1]][0] / agg[sizes[0]][0]:.1f}",
+                 "<= 15", f"bare read grows {read_growth:.1f}x", f"{growth / read_growth:.2f}x the bare read's growth",
+                 verdict(growth <= 15)])
     return rows
+
+
+def aggregation_range(n: int, seed: int = 5) -> list[list[Any]]:
+    """A components range as Excel passes it: a header row, then one formula component in ten
+    carried at a commercial price, the others priced by the four steps."""
+    rng = np.random.default_rng(seed)
+    rows: list[list[Any]] = [["name", "method", "allowable_costs", "bpr", "cra", "ia", "csa", "price"]]
+    for i in range(n):
+        if i % 10 == 9:
+            rows.append([f"C{i}", "commercial", None, None, None, None, None, float(rng.uniform(10, 100))])
+        else:
+            rows.append([f"C{i}", "formula", float(rng.uniform(10, 1000)), 0.0824, float(rng.uniform(-0.25, 0.25)),
+                         float(rng.uniform(0, 0.02)), float(rng.uniform(0, 0.03)), None])
+    return rows
+
+
+def bare_table_read(table: list[list[Any]]) -> float:
+    """Baseline for AGGREGATION: one pass over the range in plain Python, summing each row's
+    allowable costs or price (what any reading of the range costs)."""
+    total = 0.0
+    for row in table[1:]:
+        total += row[2] if row[2] is not None else row[7]
+    return total
 
 
 def verdict(ok: bool) -> str:

@@ -20,7 +20,7 @@ RATES_CASES = [
     ("nan", CS + "2026/27,nan,3.1,1.6,8.5\n", ["fixed_capital_servicing_rate_pct", "'nan'", "not a finite number"]),
     ("inf", CS + "2026/27,3.26,inf,1.6,8.5\n", ["positive_working_capital_servicing_rate_pct", "'inf'", "not a finite number"]),
     ("minus-infinity", BPR + "2026/27,-Infinity\n", ["'-Infinity'", "not a finite number"]),
-    ("huge-exponent", BPR + "2026/27,1e400\n", ["'1e400'", "from 0 up to 100"]),
+    ("huge-exponent", BPR + "2026/27,1e400\n", ["'1e400'", "not a number written plainly"]),
     ("text", CS + "2026/27,three,3.1,1.6,8.5\n", ["'three'", "is not a number", "per cent figures"]),
     ("formula", CS + "2026/27,=1+2,3.1,1.6,8.5\n", ["'=1+2'", "is not a number"]),
     ("decimal-comma", BPR + "2026/27,\"8,5\"\n", ["'8,5'", "is not a number"]),
@@ -46,4 +46,20 @@ RATES_CASES = [
     ("unknown-evidence", "financial_year,baseline_profit_rate_pct,evidence\n2026/27,8.5,rumour\n", ["evidence 'rumour'", "must be one of"]),
     ("unclosed-quote", "financial_year,baseline_profit_rate_pct\n\"2026/27,8.5\n", ["financial_year '2026/27,8.5'", "must be written like"]),
     ("over-1-mb", "financial_year,baseline_profit_rate_pct\n" + "#" * 1_100_000 + "\n", ["is over 1 MB"]),
+    # figures Decimal reads but a rates file never means: underscores, exponents, other scripts' digits
+    ("underscore", BPR + "2026/27,9_1\n", ["line 2", "baseline_profit_rate_pct", "'9_1'", "not a number written plainly"]),
+    ("underscore-decimals", CS + "2026/27,3.2_6,3.1,1.6,8.5\n", ["fixed_capital_servicing_rate_pct", "'3.2_6'", "written plainly"]),
+    ("exponent", BPR + "2026/27,8.5e0\n", ["'8.5e0'", "written plainly"]),
+    ("arabic-indic-digits", BPR + "2026/27,\u0668.\u0665\n", ["baseline_profit_rate_pct", "written plainly"]),
+    ("fullwidth-digits", BPR + "2026/27,\uff18.5\n", ["baseline_profit_rate_pct", "written plainly"]),
+    ("space-inside", BPR + "2026/27,8 .5\n", ["'8 .5'", "written plainly"]),
+    ("nul-in-figure", BPR + "2026/27,8.5\x00\n", ["baseline_profit_rate_pct", "written plainly"]),
+    ("backspace-in-figure", BPR + "2026/27,8\x08.5\n", ["baseline_profit_rate_pct", "written plainly"]),
+    # encodings
+    ("utf-16-le", ("\ufeff" + BPR + "2026/27,8.5\n").encode("utf-16-le"), ["is UTF-16 text", "save it as CSV (UTF-8)"]),
+    ("utf-16-be", ("\ufeff" + BPR + "2026/27,8.5\n").encode("utf-16-be"), ["is UTF-16 text", "save it as CSV (UTF-8)"]),
+    ("cp1252-pound", "financial_year,baseline_profit_rate_pct,source\n2026/27,8.5,\xa3 notice\n".encode("cp1252"), ["is not UTF-8 text"]),
+    # line endings: a figure still bad whatever ends the line
+    ("crlf-underscore", (BPR + "2026/27,9_1\n").replace("\n", "\r\n"), ["line 2", "'9_1'", "written plainly"]),
+    ("cr-only", BPR.replace("\n", "\r") + "2026/27,9_1\r", ["'9_1'"]),
 ]

@@ -71,7 +71,7 @@ CASES = [
     ("CPR", (0.0824, 0.0, True, 0.01), ["incentive adjustment", "TRUE", "not a true/false value"]),
     ("CPR", (dt.datetime(2024, 1, 1), 0.0, 0.0, 0.01), ["baseline profit rate", "datetime", "not a number"]),
     ("CPR", ([[0.08, "x"]], 0.0, 0.0, 0.01), ["baseline profit rate", "not a number"]),
-    ("CPR", ([[0.08, None]], 0.0, 0.0, 0.01), ["baseline profit rate at row 1,2", "NaN"]),
+    ("CPR", ([[0.08, None]], 0.0, 0.0, 0.01), ["baseline profit rate at row 1,2", "is empty", "every cell of the range"]),
     ("CPR", ([[0.08, 8.0]], 0.0, 0.0, 0.01), ["baseline profit rate at row 1,2 8", SLIP]),
     ("CPR", ([[0.08], [0.08]], [[0.1], [0.3]], 0.0, 0.01), ["cost risk adjustment at row 2,1 0.3", "outside -25%..+25%"]),
     ("CPR", (0.0824, 0.0, 0.0, 0.01, 5.0), ["rate type", "5", "not known"]),
@@ -175,10 +175,10 @@ CASES = [
     ("AGGREGATION", (comps(C1, comp(name="C2", method="commercial", price=-5.0, allowable_costs=None, bpr=None, cra=None, ia=None, csa=None)),), ["price -5", "negative"]),
     ("AGGREGATION", (comps(C1, comp(name="C2", method="commercial", price=None, allowable_costs=None, bpr=None, cra=None, ia=None, csa=None)),), ["component C2 price is empty"]),
     # --- methodology and alternative pricing ------------------------------------------------------
-    ("BPR_ROLLING", ([[0.1], [None], [0.08]],), ["annual rates at row 2 is NaN"]),
+    ("BPR_ROLLING", ([[0.1], [None], [0.08]],), ["annual rates at row 2 is empty", "every cell of the range"]),
     ("BPR_ROLLING", ([[0.1], [INF], [0.08]],), ["annual rates at row 2 is infinity"]),
     ("BPR_ROLLING", ([[0.1, 0.2], [0.1, 0.2]],), ["annual rates must be a single row or a single column"]),
-    ("BPR_ROLLING", ([["x"], [0.1], [0.08]],), ["annual rates holds a value that is not a number"]),
+    ("BPR_ROLLING", ([["x"], [0.1], [0.08]],), ["annual rates at row 1 is text", "'x'", "not a number"]),
     ("BPR_ROLLING", ([[0.1], [9.5], [0.08]],), ["annual rates at row 2 9.5", SLIP]),
     ("CRUV", ([[1.0], [2.0]], [[1.0]]), ["volumes hold 2 values and unit rates 1", "one competed unit rate for each volume"]),
     ("CRUV", ([[-1.0]], [[1.0]]), ["volumes at row 1 -1 is negative"]),
@@ -190,3 +190,63 @@ CASES = [
     ("RISK_EV", ([["id", "probability", "impact"], ["R1", 50.0, 100.0]],), ["probability", "50", "outside 0..1"]),
     ("RISK_EV", ([["id", "probability", "impact"], ["R1", 0.5, -100.0]],), ["impact", "-100", "is negative"]),
 ]
+
+
+#: Booleans, number-like text, empty cells and other values inside ranges: each refused with its
+#: position, as the same value in a single cell is (numpy would read TRUE as 1 and "1_000" as 1000).
+CH_ROW = ["name", "method", "allowable_costs", "bpr", "cra", "ia", "csa", "price"]
+C2_COMMERCIAL = ["C2", "commercial", None, None, None, None, None, 40.0]
+TEXT_IN_A_CELL = "not a number"
+RANGE_CASES = [
+    ("CPR", ([[0.08, True]], 0.0, 0.0, 0.01), ["baseline profit rate at row 1,2", "TRUE", "not a true/false value"]),
+    ("CPR", ([[0.08, False]], 0.0, 0.0, 0.01), ["baseline profit rate at row 1,2", "FALSE", "not a true/false value"]),
+    ("CPR", ([[0.08], ["1_000"]], 0.0, 0.0, 0.01), ["baseline profit rate at row 2,1", "'1_000'", TEXT_IN_A_CELL, "stored as text"]),
+    ("CPR", ([[0.08, "0.08"]], 0.0, 0.0, 0.01), ["baseline profit rate at row 1,2", "'0.08'", "stored as text"]),
+    ("CPR", (0.0824, [[0.1, "1e-1"]], 0.0, 0.01), ["cost risk adjustment at row 1,2", "'1e-1'", TEXT_IN_A_CELL]),
+    ("CPR", (0.0824, [[0.1, "10%"]], 0.0, 0.01), ["cost risk adjustment at row 1,2", "'10%'", "stored as text"]),
+    ("CPR", (0.0824, 0.0, [[False]], 0.01), ["incentive adjustment at row 1,1", "FALSE"]),
+    ("CPR", (0.0824, 0.0, 0.0, [[0.01, " "]]), ["capital servicing adjustment at row 1,2", "is empty"]),
+    ("CPR", (0.0824, 0.0, 0.0, [[0.01, "0.01\x00"]]), ["capital servicing adjustment at row 1,2", TEXT_IN_A_CELL]),
+    ("CPR", (0.0824, 0.0, 0.0, [[0.01, "0.01\r\n"]]), ["capital servicing adjustment at row 1,2", "stored as text"]),
+    ("CPR", (0.0824, 0.0, 0.0, [[0.01, dt.datetime(2024, 5, 1)]]), ["capital servicing adjustment at row 1,2", "datetime", TEXT_IN_A_CELL]),
+    ("CPR_STEPS", ([[0.08], [True]], 0.0, 0.0, 0.01), ["baseline profit rate at row 2,1", "TRUE"]),
+    ("CSA", ([[3e6, True]], 1e6, 6e6, "2024/25"), ["fixed capital at row 1,2", "TRUE"]),
+    ("CSA", (3e6, [["1,000,000"]], 6e6, "2024/25"), ["working capital at row 1,1", "'1,000,000'", "stored as text"]),
+    ("CSA", (3e6, 1e6, [[6e6, "=A1"]], "2024/25"), ["cost of production at row 1,2", "'=A1'", TEXT_IN_A_CELL]),
+    ("CSA", (3e6, 1e6, 6e6, [[0.0326, True, 0.0161]]), ["positive working capital servicing rate", "TRUE"]),
+    ("CSA", (3e6, 1e6, 6e6, [[0.0326, "3.1%", 0.0161]]), ["positive working capital servicing rate", "'3.1%'", "stored as text"]),
+    ("CSA_STEPS", (3e6, 1e6, 6e6, [[0.0326, 0.031, "1_6"]]), ["negative working capital servicing rate", "'1_6'"]),
+    ("CRUV", ([[1.0], [True]], [[1.0], [2.0]]), ["volumes at row 2,1", "TRUE"]),
+    ("CRUV", ([[1.0], ["1_000"]], [[1.0], [2.0]]), ["volumes at row 2,1", "'1_000'", "stored as text"]),
+    ("CRUV", ([[1.0], [2.0]], [[1.0], [None]]), ["unit rates at row 2,1", "is empty", "every cell of the range"]),
+    ("CRUV", ([[1.0], [2.0]], [["£1"], [2.0]]), ["unit rates at row 1,1", "'£1'", TEXT_IN_A_CELL]),
+    ("BPR_ROLLING", ([[0.1], [True], [0.08]],), ["annual rates at row 2", "TRUE"]),
+    ("BPR_ROLLING", ([[0.1, "0.1", 0.08]],), ["annual rates at row 2", "'0.1'", "stored as text"]),
+    ("COST_RECOVERY_RATE", ([[2500000.0, True]], 50000.0), ["cost pool at row 1,2", "TRUE"]),
+    ("COST_RECOVERY_RATE", (2500000.0, [["50_000"]]), ["at row 1,1", "'50_000'", "stored as text"]),
+    ("OVER_UNDER_RECOVERY", ([[50.0, "48"]], 48.0, 1000.0), ["estimated rate at row 1,2", "'48'", "stored as text"]),
+    ("ESCALATE", ([[100000.0], [False]], 120.0, 126.0), ["amount at row 2,1", "FALSE"]),
+    ("ESCALATE", ([[100000.0], ["1_000"]], 120.0, 126.0), ["amount at row 2,1", "'1_000'"]),
+    ("POCO", ([H, ["PC", None, True, 0.08, 0.0, 0.0, 0.015]],), ["PC own allowable costs", "TRUE"]),
+    ("POCO", ([H, ["PC", None, "200", 0.08, 0.0, 0.0, 0.015]],), ["PC own allowable costs", "'200'", "stored as text"]),
+    ("AGGREGATION", ([CH_ROW, ["C1", "formula", "50", 0.08, 0.0, 0.0, 0.01, None], C2_COMMERCIAL],), ["component C1 allowable_costs", "'50'", "stored as text"]),
+    ("AGGREGATION", ([CH_ROW, ["C1", "formula", 50.0, 0.08, True, 0.0, 0.01, None], C2_COMMERCIAL],), ["component C1 cra", "TRUE"]),
+    ("CONTRACT_CRA_POT", ([CH_ROW, ["C1", "formula", 50.0, 0.08, 0.0, "0", 0.01, None], C2_COMMERCIAL],), ["component C1 ia", "'0'", "stored as text"]),
+]
+
+#: Date text: text after the date, control characters, line endings, other scripts' digits.
+DATE_TEXT_CASES = [
+    ("BPR", ("2024-04-01abc",), ["date of agreement '2024-04-01abc'", "text after the date"]),
+    ("BPR", ("2023-04-01 to 2025-03-31",), ["'2023-04-01 to 2025-03-31'", "text after the date", "one date"]),
+    ("BPR", ("2024-04-01\x00",), ["date of agreement", "text after the date"]),
+    ("BPR", ("2024-04-01\x08",), ["date of agreement", "text after the date"]),
+    ("BPR", ("2024-04-01;2025-04-01",), ["text after the date"]),
+    ("BPR", ("2024-02-30",), ["'2024-02-30'", "not a date on the calendar"]),
+    ("BPR", ("\u0662\u0660\u0662\u0664-05-01",), ["date of agreement", "not understood"]),
+    ("BPR", ("2024\x0825",), ["date of agreement", "not understood"]),
+    ("CSA_RATES", ("2024-05-01 and 2025-05-01",), ["text after the date"]),
+    ("RATE_EVIDENCE", ("2024-05-01x", "baseline_profit_rate"), ["'2024-05-01x'", "text after the date"]),
+    ("CPR", (0.0824, 0.0, 0.0, 0.01, None, None, "2026-06-05 (signed)"), ["'2026-06-05 (signed)'", "text after the date"]),
+]
+
+CASES = CASES + RANGE_CASES + DATE_TEXT_CASES

@@ -100,13 +100,16 @@ def test_rates_file_is_refused_by_regenerate(tmp_path, capsys, ident, text, word
     source = tmp_path / "in"
     source.mkdir()
     (source / "profit-rate.xlsx").write_bytes(template_path("profit_rate").read_bytes())
+    (source / "poco.xlsx").write_bytes(template_path("poco").read_bytes())
     code = main(["regenerate", str(source), "--out", str(tmp_path / "out"), "--rates-file", str(rates), "--workers", "1"])
     captured = capsys.readouterr()
-    assert code == EXIT_FAILED
-    assert not (tmp_path / "out" / "profit-rate.xlsx").exists()
+    # a usage error, said once (not once per workbook), before anything is read or written
+    assert code == EXIT_USAGE
+    assert not (tmp_path / "out").exists()
     for word in words:
         assert word in captured.err, f"{word!r} not in {captured.err!r}"
-    assert "FAILED   profit-rate.xlsx" in captured.err
+    assert len(captured.err.splitlines()) == 1 and captured.err.startswith("sscr regenerate: --rates-file: ")
+    assert "FAILED" not in captured.err and "nothing was regenerated" in captured.err
     no_traceback(captured.out + captured.err)
 
 
@@ -173,7 +176,7 @@ CLI_CASES = [
     ("no-paths", lambda t: ["regenerate", "--out", str(t / "o")], EXIT_USAGE, ["the following arguments are required: PATH"]),
     ("unknown-option", lambda t: ["regenerate", str(_folder(t)), "--out", str(t / "o"), "--fast"], EXIT_USAGE, ["unrecognized arguments: --fast"]),
     ("unknown-command", lambda t: ["regenerat"], EXIT_USAGE, ["invalid choice: 'regenerat'"]),
-    ("out-is-the-source-folder", lambda t: ["regenerate", str(_folder(t)), "--out", str(t / "in")], EXIT_FAILED, ["the output would replace the source"]),
+    ("out-is-the-source-folder", lambda t: ["regenerate", str(_folder(t)), "--out", str(t / "in")], EXIT_USAGE, ["--out", "is the folder of the workbook poco.xlsx", "would replace the sources"]),
 ]
 
 
