@@ -19,6 +19,8 @@ def round_half_up(value: float, places: int = 2) -> float:
     >>> round_half_up(-0.125)
     -0.13
     """
+    if value != value or value in (float("inf"), float("-inf")):
+        return value  # no digits to round: the caller says what such a figure means
     # Excel works to 15 significant digits: 214.47499999999997 is 214.475 to Excel and rounds up.
     shown = Decimal(format(value, ".15g"))
     # enough digits for any double (up to 1e308) at the places asked, so a huge figure rounds too

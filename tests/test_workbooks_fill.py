@@ -442,3 +442,15 @@ def test_a_refresh_note_left_in_excel_is_cleared_once_the_cell_agrees(tmp_path):
     out = openpyxl.load_workbook(tmp_path / "out" / "noted.xlsx")
     assert named_cell(out, "CPR_2").comment is None
     assert named_cell(out, "CPR_1").comment.text == "checked by Dana"
+
+
+@pytest.mark.parametrize("fixed, working, cost", [(1e-300, 0.0, 1e13), (5e-324, 0.0, 1e12), (1e-310, 1e-310, 1e13)])
+def test_a_figure_beyond_any_number_is_refused_by_name_not_written(tmp_path, fixed, working, cost):
+    """Capital employed a hair above zero makes CP:CE overflow a double; a spreadsheet holds no infinity."""
+    folder = copy_templates(tmp_path, "capital-servicing.xlsx")
+    source = folder / "capital-servicing.xlsx"
+    _edit(source, source, Fixed_capital_a=fixed, Working_capital_a=working, Cost_of_production_a=cost)
+    result = regenerate_one(source, tmp_path / "out")
+    assert result.status == FAILED
+    assert "CP_CE_a" in result.message and "beyond any number" in result.message, result.message
+    assert not (tmp_path / "out" / "capital-servicing.xlsx").exists()

@@ -311,6 +311,10 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         warnings.simplefilter("always")
         figures = template.compute(inputs, table)
     notes = list(dict.fromkeys(str(w.message) for w in caught))
+    for name, value in figures.items():  # a spreadsheet holds no infinity: such a figure is refused, not written
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isfinite(value):
+            raise PricingInputError(f"{name} comes to {checks.fmt(value)} from these inputs, beyond any number a "
+                                    f"spreadsheet holds: check the units and sizes of the inputs it is computed from")
     if set(figures) != set(spec.outputs) | set(spec.values):
         extra = sorted(set(figures) - set(spec.outputs) - set(spec.values))
         lacking = sorted((set(spec.outputs) | set(spec.values)) - set(figures))

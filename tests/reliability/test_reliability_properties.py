@@ -21,6 +21,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 import udfs
 from sscr import checks
+from sscr.profit_rate import CSA_SLIP
 from sscr.rates import default_table, rates_for
 from sscr.workbooks.fill import excel_precision, expected_values
 from sscr.workbooks.package import XlsxPackage
@@ -32,7 +33,7 @@ from workbook_helpers import named_cell
 UNEXPECTED = "could not calculate"
 #: The core's bounds allow for floating point error of 1e-12 (sscr.checks.rate).
 TOL = 1e-12
-EXAMPLES = 150
+EXAMPLES = int(os.environ.get("SSCR_PROPERTY_EXAMPLES", "150"))
 
 # --- what a cell may hold --------------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ def test_cpr_is_the_core_arithmetic_or_a_message(tally):
         seen.append(1)
         result = udfs.CPR(bpr, cra, ia, csa)
         valid = (all(is_number(v) for v in (bpr, cra, ia, csa)) and -TOL <= bpr < 1 and -0.25 - TOL <= cra <= 0.25 + TOL
-                 and -TOL <= ia <= 0.02 + TOL and abs(csa) < 1)
+                 and -TOL <= ia <= 0.02 + TOL and abs(csa) < CSA_SLIP)
         if isinstance(result, str):
             assert result.startswith("Error: ") and UNEXPECTED not in result, result
             assert not valid, f"valid inputs refused: {result}"
