@@ -143,3 +143,24 @@ def test_a_rates_file_fills_the_rates_sheet_and_the_lookups(tmp_path, capsys):
     assert [out["Rates"].cell(row=row, column=c).value for c in (5, 6, 7)] == [3.5, 3.2, 1.7]
     assert out["Rates"].cell(row=row, column=9).value == "official/user"
     assert "FLAG" not in capsys.readouterr().out
+
+
+
+def test_a_contract_model_of_an_earlier_layout_is_refused_with_the_way_to_move_it(tmp_path):
+    """A model saved before a name was added lacks it: the refusal says how to carry the model over, and that works."""
+    folder = copy_templates(tmp_path, "cost-build-up.xlsx")
+    old = tmp_path / "old.xlsx"
+    wb = openpyxl.load_workbook(folder / "cost-build-up.xlsx")
+    del wb.defined_names["Date_of_agreement"]
+    wb.save(old)
+    from sscr.workbooks.regenerate import FAILED, OK, regenerate_one
+    refused = regenerate_one(old, tmp_path / "out")
+    assert refused.status == FAILED, refused.message
+    assert "Date_of_agreement" in refused.message and "sscr new contract NEW.xlsx --from OLD.xlsx" in refused.message
+    moved = tmp_path / "new.xlsx"
+    run = subprocess.run([sys.executable, "-m", "sscr", "new", "contract", str(moved), "--from", str(old)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    result = regenerate_one(moved, tmp_path / "out")
+    assert result.status == OK, result.message
+    assert f"{result.headline['Price_after_1']:.2f}" == "1504699.01"

@@ -302,7 +302,10 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
     if missing:
         raise WorkbookError(f"the workbook lacks the defined name(s) {', '.join(missing[:5])}"
                             f"{' and more' if len(missing) > 5 else ''} of the {template.key} template: "
-                            f"restore them (Formulas > Name Manager) or start from a fresh template")
+                            f"restore them (Formulas > Name Manager) or start from a fresh template"
+                            + (f"; a contract model saved by an earlier version of sscr-pricing moves into the current "
+                               f"layout, with every value typed in it, with `sscr new contract NEW.xlsx --from OLD.xlsx`"
+                               if template.key in ("contract_model", "cost_build_up") else ""))
     check_tables(book, spec)
     if hasattr(book, "check_structure"):  # a file: refused if it could be read two ways (sscr.workbooks.integrity)
         book.check_structure(spec)

@@ -302,7 +302,7 @@ def _shapes(spec: Any, lay: Layout, areas: dict[str, Area]) -> None:
                 f"the defined name {name} refers to {_where(have)}, {have.rows} x {have.cols} cells where the "
                 f"template's is {want.rows} x {want.cols}: rows or columns were inserted into, or taken out of, a "
                 f"fixed table, and the sscr core reads only the table's named cells. Take them out again, and grow "
-                f"the table by making a model with more rows (`sscr new contract --lines N` for the contract model)")
+                f"the table by making a model with more rows (`sscr new contract LARGER.xlsx --from THIS.xlsx --lines N` for the contract model, keeping what was typed)")
     for rname, name, dr, dc in lay.contained:
         r, a = areas.get(rname), areas.get(name)
         if r is None or a is None:
@@ -445,6 +445,6 @@ def _edges(package: XlsxPackage, spec: Any, lay: Layout, areas: dict[str, Area])
         raise AmbiguousWorkbook(
             f"{have_anchor.sheet}!{ref} holds {checks.fmt(have)}, just {side} of {edge.what}: the workbook's "
             f"formulas and the sscr core read only the table's {edge.size} {unit}, so it counts for neither. Move "
-            f"it into an empty row of the table, or grow the table (`sscr new contract --lines N` makes a contract "
-            f"model with room for N cost lines)")
+            f"it into an empty row of the table, or grow the table (`sscr new contract LARGER.xlsx --from THIS.xlsx "
+            f"--lines N` makes a copy with room for N cost lines, keeping what was typed)")
 
