@@ -232,24 +232,32 @@ def test_a_formula_sscr_cannot_evaluate_gets_no_cached_figure_and_a_flag(tmp_pat
 
 # --- data outside a fixed table ----------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["Line_id_30", "Risk_impact_12", "Index_value_10", "Rate_pool_6"])
+def _last(prefix: str, title: str) -> str:
+    """The input name on the last row of a contract model table, from the template's own table sizes."""
+    rows = {t.title: t.rows for t in TEMPLATES["contract_model"].spec().tables}
+    return f"{prefix}_{rows[title]}"
+
+
+@pytest.mark.parametrize("name", [_last("Line_id", "cost lines"), _last("Risk_impact", "risk register"),
+                                  _last("Index_value", "escalation indices"), _last("Rate_pool", "cost recovery rates")])
 def test_data_typed_below_the_last_row_of_a_fixed_table_is_refused(tmp_path, name):
     """Before: ignored without a word by the core and by the formulas."""
     pkg = _pkg("contract_model")
     area = pkg.area(name)
     ref = make_ref(area.top + 1, area.left)
     pkg.write_value(area.sheet, ref, 1000)
-    message = _refused(tmp_path, _write(tmp_path, pkg), f"{area.sheet}!{ref}", "below the last row",
-                       "sscr new contract --lines")
-    assert name.rsplit("_", 1)[0] in message
+    message = _refused(tmp_path, _write(tmp_path, pkg), f"{area.sheet}!{ref}", "below the last row")
+    table = next(t for t in TEMPLATES["contract_model"].spec().tables if t.sheet == area.sheet
+                 and t.first_col <= area.left <= t.last_col)
+    assert table.title in message and table.grow.removesuffix(" N") in message
 
 
 def test_a_component_typed_right_of_the_last_component_column_is_refused(tmp_path):
     pkg = _pkg("contract_model")
-    area = pkg.area("Name_8")
+    area = pkg.area(_last("Name", "components"))
     ref = make_ref(area.top, area.left + 1)
     pkg.write_value(area.sheet, ref, "Ninth")
-    _refused(tmp_path, _write(tmp_path, pkg), f"{area.sheet}!{ref}", "right of the last column")
+    _refused(tmp_path, _write(tmp_path, pkg), f"{area.sheet}!{ref}", "beside the components table", "--components 11")
 
 
 def test_the_templates_own_text_beside_a_table_is_not_data(tmp_path):
