@@ -108,7 +108,10 @@ def check_input(spec: InputSpec, value: Any, rates: RateTable) -> Any:
     if kind == "date":
         return agreement_day(value, name)
     if kind == "contract_kind":
-        return contract_kind(value)
+        try:
+            return contract_kind(value)
+        except PricingInputError as exc:  # the cell's name first, as for every other input
+            raise PricingInputError(f"{name}: {exc}") from None
     if kind == "rate":
         return checks.rate(name, value)
     if kind == "year":
