@@ -52,7 +52,7 @@ def prepare_refresh(folder: Path | None = None) -> int:
     spec_cache.enable(folder)
     try:
         for template in TEMPLATES.values():
-            layout._SPECS.pop((template.key, template.version), None)
+            layout._SPECS.pop((template.key, template.version, template.size), None)
             template.spec()
     finally:
         spec_cache.FOLDER = before

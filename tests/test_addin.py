@@ -493,11 +493,13 @@ def test_install_keeps_every_templates_layout_and_refresh_gets_the_same_spec(tmp
     assert addin.prepare_refresh(tmp_path) == len(TEMPLATES)
     assert spec_cache.FOLDER is None  # and put back afterwards
     kept = sorted(p.name for p in tmp_path.iterdir())
-    assert len(kept) == len(TEMPLATES) and all(spec_cache.code_digest() in name for name in kept)
+    # a sized layout (the contract models) is laid out without a workbook, fast enough not to be kept
+    fixed = [t for t in TEMPLATES.values() if not t.size]
+    assert fixed and len(kept) == len(fixed) and all(spec_cache.code_digest() in name for name in kept)
     spec_cache.enable(tmp_path)
     try:
-        for template in TEMPLATES.values():
-            fresh = layout._SPECS.pop((template.key, template.version))
+        for template in fixed:
+            fresh = layout._SPECS.pop((template.key, template.version, template.size))
             loaded = spec_cache.load(template.key, template.version)
             assert loaded == fresh and loaded is not fresh
             assert template.spec() == fresh
@@ -516,7 +518,7 @@ def test_a_damaged_kept_layout_is_laid_out_again(tmp_path):
         spec_cache.store(template.key, template.version, expected)
         path = next(tmp_path.iterdir())
         path.write_bytes(b"not a spec")
-        layout._SPECS.pop((template.key, template.version))
+        layout._SPECS.pop((template.key, template.version, template.size))
         assert template.spec() == expected
         assert spec_cache.load(template.key, template.version) == expected  # rewritten
     finally:

@@ -107,13 +107,18 @@ def test_every_worksheet_function_gives_a_figure_or_a_message(tally):
     arg = st.one_of(cell, table)
 
     @settings(max_examples=int(os.environ.get("SSCR_FUZZ_EXAMPLES", 600)), deadline=None, database=None)
-    @given(st.sampled_from(names), st.lists(arg, min_size=0, max_size=6))
-    def run(name, args):
+    def counts(name):  # (required, all) arguments of a worksheet function
+        inner = inspect.unwrap(REGISTRY[name])
+        return inner.__code__.co_argcount - len(inner.__defaults__ or ()), inner.__code__.co_argcount
+
+    # as many arguments as each function takes, from its required ones to all of its optional ones
+    calls = st.sampled_from(names).flatmap(
+        lambda n: st.tuples(st.just(n), st.lists(arg, min_size=counts(n)[0], max_size=counts(n)[1])))
+
+    @given(calls)
+    def run(call):
+        name, args = call
         fn = REGISTRY[name]
-        inner = inspect.unwrap(fn)
-        code = inner.__code__
-        required = code.co_argcount - len(inner.__defaults__ or ())
-        assume(required <= len(args) <= code.co_argcount)
         seen.append(name)
         result = fn(*args)
         values = [v for row in result for v in row] if isinstance(result, list) else [result]
