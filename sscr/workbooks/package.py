@@ -502,31 +502,15 @@ class XlsxPackage:
 
     def write_cached(self, sheet_name: str, ref: str, value: Any) -> None:
         """Set the cached value of the formula in ``ref``, keeping its formula and style."""
-        sheet = self.sheet(sheet_name)
-        element = sheet.element(ref)
-        if element is None:
-            raise PackageError(f"{sheet_name}!{ref} holds no formula")
-        m = _CELL_START.match(element)
-        assert m is not None
-        prefix = m.group(1) or ""
-        a = attrs(m.group(2))
-        fm = _F.search(element, m.end())
-        if not fm:
-            raise PackageError(f"{sheet_name}!{ref} holds no formula")
-        f_xml = fm.group(0)
-        v_xml, typ = _value_xml(value, prefix)
-        a.pop("t", None)
-        if typ:
-            a["t"] = typ
-        a.pop("vm", None)
-        new = f"<{prefix}c{_attr_text(a)}>{f_xml}{v_xml}</{prefix}c>"
-        if new != element:
-            sheet.replace(ref, new)
-            self._touch(sheet_name)
+        self._replace_cached(sheet_name, ref, lambda prefix: _value_xml(value, prefix))
 
     def clear_cached(self, sheet_name: str, ref: str) -> None:
         """Remove the cached value of the formula in ``ref`` (keeping its formula and style): a
         reader of cached values then sees no figure, and a spreadsheet calculates it on opening."""
+        self._replace_cached(sheet_name, ref, lambda prefix: ("", None))
+
+    def _replace_cached(self, sheet_name: str, ref: str, cached) -> None:
+        """Rewrite the formula cell ``ref`` with the value XML and type ``cached(prefix)`` gives."""
         sheet = self.sheet(sheet_name)
         element = sheet.element(ref)
         if element is None:
@@ -538,9 +522,12 @@ class XlsxPackage:
         fm = _F.search(element, m.end())
         if not fm:
             raise PackageError(f"{sheet_name}!{ref} holds no formula")
+        v_xml, typ = cached(prefix)
         a.pop("t", None)
+        if typ:
+            a["t"] = typ
         a.pop("vm", None)
-        new = f"<{prefix}c{_attr_text(a)}>{fm.group(0)}</{prefix}c>"
+        new = f"<{prefix}c{_attr_text(a)}>{fm.group(0)}{v_xml}</{prefix}c>"
         if new != element:
             sheet.replace(ref, new)
             self._touch(sheet_name)
