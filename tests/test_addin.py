@@ -574,3 +574,42 @@ def test_a_damaged_kept_layout_is_laid_out_again(tmp_path):
         assert spec_cache.load(template.key, template.version) == expected  # rewritten
     finally:
         spec_cache.FOLDER = None
+
+
+def test_refresh_with_the_kept_layouts_imports_no_openpyxl(tmp_path):
+    """What the button runs, with the layouts ``sscr addin install`` keeps, in a Python that cannot
+    import openpyxl: the specs are read from the kept files and every template is filled (the file
+    adapter stands for Excel's book here; the fill is the one Refresh runs)."""
+    from sscr import addin
+    from sscr.workbooks.templates import TEMPLATES
+
+    addin.prepare_refresh(tmp_path / "specs")
+    for template in TEMPLATES.values():
+        shutil.copyfile(ROOT / "workbooks" / template.filename, tmp_path / template.filename)
+    code = r'''
+import importlib.abc, sys
+from pathlib import Path
+
+class Refused(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "openpyxl":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Refused())
+import sscr.addin
+from sscr.workbooks import spec_cache, xlwings_adapter
+from sscr.workbooks.adapter import FileBook
+from sscr.workbooks.fill import fill
+from sscr.workbooks.templates import TEMPLATES
+
+spec_cache.enable(Path(sys.argv[1]))
+for template in TEMPLATES.values():
+    result = fill(FileBook.open(Path(sys.argv[2]) / template.filename))
+    assert result.flags == [] and result.written == result.formulas == len(template.spec().outputs), template.key
+print(len(TEMPLATES), "filled;", "sscr.workbooks.styles" in sys.modules)
+'''
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "specs"), str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == f"{len(TEMPLATES)} filled; False"
