@@ -107,7 +107,7 @@ def test_html_shows_the_acceptance_figures_each_linked_to_its_derivation(worked)
 
 def test_the_worked_case_json_validates_against_its_schema(worked):
     validator().validate(json.loads(json.dumps(worked)))
-    assert worked["schema"] == "sscr-contract-pricing-statement" and worked["schema_version"] == "1.0"
+    assert worked["schema"] == "sscr-contract-pricing-statement" and worked["schema_version"] == "1.1"
 
 
 def test_the_schema_refuses_a_statement_that_breaks_it(worked):
@@ -372,7 +372,9 @@ def test_the_command_writes_json_html_and_csv_tables(tmp_path, capsys):
     names = sorted(p.name for p in out.iterdir())
     assert "cost-build-up.json" in names and "cost-build-up.html" in names
     assert {"cost-build-up-components.csv", "cost-build-up-steps.csv", "cost-build-up-audit-trail.csv"} <= set(names)
-    assert "£1,504,699.01" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "£1,504,699.01" in printed
+    assert "NOT READY TO FILE  missing Date_of_agreement" in printed  # the worked case records no date
     assert json.loads((out / "cost-build-up.json").read_text())["price"] == pytest.approx(1504699.00896, abs=1e-6)
     assert Path(model).read_bytes() == before  # the model is never changed
 
@@ -440,10 +442,65 @@ def test_the_guidance_in_force_at_the_date_of_agreement_is_stated(tmp_path):
             assert dt.date.fromisoformat(applies_from) <= day
         page = html(statement)
         assert "Allowable Costs Guidance" in page
+        assert statement["completeness"] == {"ready_to_file": True, "missing": []}
+        assert {g["basis"] for g in statement["guidance"]} == {"date of agreement"}
+        assert "Not ready to file" not in page
     assert got["allowable costs"][0] == "7.3"  # 5 June 2026: version 7.3 applies from 1 April 2026
-    del reading.inputs["Date_of_agreement"]
+
+
+def test_with_no_date_of_agreement_the_statement_is_not_ready_to_file_and_lists_the_years_versions(worked):
+    """Regulation 23(3)(a) asks for the version in force at agreement, which only the date decides
+    (allowable costs 7.1 applies from 10 October 2024, within 2024/25). The worked case records no
+    date: its statement says prominently that it is not ready to file, and lists every version in
+    force for part of its financial year, 2024/25, with the days each covers; its prices are unchanged."""
+    assert worked["contract"]["date_of_agreement"] is None
+    assert worked["completeness"]["ready_to_file"] is False
+    assert any("Date_of_agreement" in m for m in worked["completeness"]["missing"])
+    assert "not ready to file" in worked["guidance_note"] and "Date_of_agreement" in worked["guidance_note"]
+    got = [(g["document"], g["version"], g["in_force_from"], g["in_force_to"]) for g in worked["guidance"]]
+    assert got == [("allowable costs", "7", "2024-04-01", "2024-10-09"),
+                   ("allowable costs", "7.1", "2024-10-10", "2025-03-31"),
+                   ("baseline profit rate", "8.0", "2024-04-01", "2025-03-31"),
+                   ("alternative pricing", "1", "2024-04-01", "2024-10-09"),
+                   ("alternative pricing", "1.1", "2024-10-10", "2025-03-31")]
+    assert {g["basis"] for g in worked["guidance"]} == {"financial year of agreement"}
+    assert money(worked["price"]) == "£1,504,699.01"
+    page = html(worked)
+    banner = page.index('class="not-ready" role="alert"')
+    assert banner < page.index('id="contract"')  # before anything else of the statement
+    assert "10 October 2024 to 31 March 2025" in page and "In force in 2024/25" in page
+
+
+@settings(max_examples=10, deadline=None)
+@given(year=st.integers(2015, 2026), day=st.integers(0, 364))
+def test_the_versions_listed_for_a_year_cover_it_and_hold_the_one_in_force_on_any_day(year, day):
+    """With no date, the versions listed for each document tile the financial year day by day, and
+    whichever day the contract was agreed on, the version then in force (sscr.guidance) is listed
+    with that day in its range."""
+    import datetime as dt
+
+    from sscr.guidance import guidance_in_force
+    reading = _READING.get("r") or _READING.setdefault("r", read_model(WORKED_CASE))
+    reading.inputs["Financial_year"] = f"{year}/{(year + 1) % 100:02d}"
     statement = build_statement(reading)
-    assert statement["guidance"] == [] and "Date_of_agreement" in statement["guidance_note"]
+    validator().validate(json.loads(json.dumps(statement)))
+    first, last = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+    when = first + dt.timedelta(days=day)
+    for document in ("allowable costs", "baseline profit rate", "alternative pricing"):
+        rows = [g for g in statement["guidance"] if g["document"] == document]
+        try:
+            want = guidance_in_force(when, document)
+        except Exception:  # no version of this document yet on that day
+            assert all(dt.date.fromisoformat(g["in_force_from"]) > when for g in rows)
+            continue
+        assert any(g["version"] == want.version and g["in_force_from"] <= when.isoformat() <= g["in_force_to"]
+                   for g in rows), (document, when)
+        spans = [(dt.date.fromisoformat(g["in_force_from"]), dt.date.fromisoformat(g["in_force_to"])) for g in rows]
+        assert spans[-1][1] == last and all(a[1] + dt.timedelta(days=1) == b[0] for a, b in zip(spans, spans[1:]))
+        assert spans[0][0] == max(first, dt.date.fromisoformat(rows[0]["applies_from"]))
+
+
+_READING: dict = {}
 
 
 def test_a_date_before_the_four_steps_is_refused_by_name_not_stated_as_four_steps():

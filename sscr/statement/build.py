@@ -26,7 +26,7 @@ from .audit import Trail, citation
 from .read import COMPONENT_TEXTS, ModelReading, StatementError, as_date
 
 SCHEMA_ID = "sscr-contract-pricing-statement"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 #: The guidance documents whose version in force at the date of agreement the statement reports.
 GUIDANCE_DOCUMENTS = ("allowable costs", "baseline profit rate", "alternative pricing")
@@ -35,12 +35,24 @@ STATUSES = (("claimed", "claimed"), ("agreed", "agreed"), ("pending", "pending")
             ("excluded", "excluded"))
 
 
-def _guidance(date_of_agreement: Any, guidance_file: Any = None) -> tuple[list[dict[str, Any]], str | None]:
-    """The version of each statutory guidance document in force at the date of agreement."""
-    if date_of_agreement is None:
-        return [], ("the model records no date of agreement (Date_of_agreement), so the guidance in force cannot "
-                    "be determined: enter the date on the Contract sheet")
+def _entry(g: Any, basis: str, start: Any = None, end: Any = None) -> dict[str, Any]:
+    return {"document": g.document, "version": str(g.version), "applies_from": g.applies_from.isoformat(),
+            "title": g.title, "source": g.source, "evidence": g.evidence, "note": g.note or None, "basis": basis,
+            "in_force_from": start.isoformat() if start else None, "in_force_to": end.isoformat() if end else None}
+
+
+def _guidance(date_of_agreement: Any, guidance_file: Any = None, financial_year: Any = None,
+              ) -> tuple[list[dict[str, Any]], str | None]:
+    """The version of each statutory guidance document in force at the date of agreement
+    (regulation 23(3)(a), as substituted by SI 2024/420).
+
+    With no date of agreement the version in force cannot be known, and the statement is not ready to
+    file: it lists instead every version that was in force for some part of the financial year of
+    agreement (the year that gives the model its rates), each with the days of the year it covers,
+    so that the analyst sees which versions the date will choose between."""
     from sscr.guidance import guidance_in_force, guidance_versions
+    if date_of_agreement is None:
+        return _guidance_in_year(financial_year, guidance_file)
     out, notes = [], []
     for document in GUIDANCE_DOCUMENTS:
         dated = [v for v in guidance_versions(document, guidance_file=guidance_file)]
@@ -50,9 +62,40 @@ def _guidance(date_of_agreement: Any, guidance_file: Any = None) -> tuple[list[d
                          f"({first.title} version {first.version}) applies from {first.applies_from.isoformat()}")
             continue
         g = guidance_in_force(date_of_agreement, document, guidance_file=guidance_file)
-        out.append({"document": g.document, "version": str(g.version), "applies_from": g.applies_from.isoformat(),
-                    "title": g.title, "source": g.source, "evidence": g.evidence, "note": g.note or None})
+        out.append(_entry(g, "date of agreement"))
     return out, "; ".join(notes) or None
+
+
+NO_DATE = ("the model records no date of agreement (Date_of_agreement on the Contract sheet), so the version of "
+           "the statutory guidance in force at agreement, which regulation 23(3)(a) requires the statement to "
+           "give, cannot be determined: this statement is not ready to file")
+
+
+def _guidance_in_year(financial_year: Any, guidance_file: Any) -> tuple[list[dict[str, Any]], str]:
+    """Every version in force for part of the financial year of agreement, with the days it covers."""
+    import datetime as dt
+
+    from sscr.guidance import guidance_in_force, guidance_versions
+    from sscr.rates import parse_when
+    try:
+        start_year = parse_when(financial_year)
+    except Exception:  # noqa: BLE001 - the fill has checked it; without a year there is nothing to list
+        return [], NO_DATE + "; enter the date of agreement"
+    first, last = dt.date(start_year, 4, 1), dt.date(start_year + 1, 3, 31)
+    out = []
+    for document in GUIDANCE_DOCUMENTS:
+        versions = sorted(guidance_versions(document, guidance_file=guidance_file), key=lambda v: v.applies_from)
+        for k, v in enumerate(versions):
+            until = versions[k + 1].applies_from - dt.timedelta(days=1) if k + 1 < len(versions) else None
+            if v.applies_from > last or (until is not None and until < first):
+                continue
+            end = min(until, last) if until is not None else last
+            in_force = guidance_in_force(end, document, guidance_file=guidance_file)  # its note, if any
+            out.append(_entry(in_force if in_force.version == v.version else v, "financial year of agreement",
+                              max(v.applies_from, first), end))
+    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    return out, (f"{NO_DATE}. Listed instead: every version in force for some part of the financial year of "
+                 f"agreement, {label}, with the days it covers; enter the date of agreement to state the one in force")
 
 
 def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict[str, Any]:
@@ -61,7 +104,9 @@ def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict
     trail = Trail(reading)
     r = reading
     date = as_date(r.inputs.get("Date_of_agreement"))
-    guidance, guidance_note = _guidance(date, guidance_file)
+    guidance, guidance_note = _guidance(date, guidance_file, r.inputs.get("Financial_year"))
+    missing = [] if date is not None else [
+        "Date_of_agreement: the date of agreement, which fixes the statutory guidance in force (regulation 23(3)(a))"]
 
     contract: dict[str, Any] = {
         "name": r.inputs.get("Contract_name"),
@@ -92,6 +137,7 @@ def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict
         "contract": contract,
         "guidance": guidance,
         "guidance_note": guidance_note,
+        "completeness": {"ready_to_file": not missing, "missing": missing},
         "deviations_from_guidance": r.text("Guidance_deviations"),
         "components": components,
         "allowable_costs_by_part": _by_part(r, trail),
