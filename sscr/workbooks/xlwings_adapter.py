@@ -118,6 +118,7 @@ class XlwingsBook:
         self._sheets: dict[str, Any] = {}
         self._blocks: dict[str, _Block | None] | None = None
         self._calculated = False
+        self._recalculated = False  # app.calculate() has been called once
         self._pending: dict[str, tuple[Any, Any]] = {}  # computed name -> (Excel's result, the core's)
         #: Computed cells whose Excel result disagreed with the core, flagged by :meth:`finish`.
         self.value_flags: list[Flag] = []
@@ -220,6 +221,9 @@ class XlwingsBook:
             rng = self._range(name)
             return rng.value if what == "values" else rng.formula
         grid = getattr(block, what)
+        if grid is None and what == "values" and not self._recalculated:
+            self._calculate()  # the first values read are the calculated ones, as in the book Excel shows
+        grid = getattr(block, what)
         if grid is None:
             grid = block.range.value if what == "values" else block.range.formula
             if isinstance(grid, str):  # a block of one cell: its Formula is the text itself
@@ -240,7 +244,7 @@ class XlwingsBook:
         book set to manual calculation may be stale."""
         if not self._calculated:
             self.book.app.calculate()
-            self._calculated = True
+            self._calculated = self._recalculated = True
             self._changed()
 
     # -- Book ----------------------------------------------------------------------------------------
