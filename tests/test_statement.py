@@ -67,8 +67,12 @@ def test_worked_case_shows_the_cpr_its_four_steps_the_price_and_the_risk_conting
     assert money(c["allowable_costs_build_up"]["risk_contingency_element"]) == "£36,500.00"
     steps = c["steps"]
     assert [s["step"] for s in steps] == [1, 2, 3, 4]
-    core = contract_profit_rate(0.0824, 0.05, 0.005, 0.015)  # the worked case's 2024/25 BPR, CRA, IA, CSA
-    assert [s["factor"] for s in steps] == [0.0824, 0.05, 0.005, 0.015]
+    # the worked case's 2024/25 BPR, CRA, IA, and its CSA as the Capital servicing sheet computes it
+    # from its capital figures (Appendix B: 1.5pp, to the last binary digit of the division)
+    csa = steps[3]["factor"]
+    assert csa == pytest.approx(0.015, abs=1e-15)
+    core = contract_profit_rate(0.0824, 0.05, 0.005, csa)
+    assert [s["factor"] for s in steps] == [0.0824, 0.05, 0.005, csa]
     assert [s["adjustment"] for s in steps] == [core.baseline_profit_rate, core.cra_points,
                                                 core.incentive_adjustment, core.capital_servicing_adjustment]
     assert [s["running_total"] for s in steps] == [core.after_step_1, core.after_step_2, core.after_step_3,
@@ -141,7 +145,7 @@ def _classes_of_models(tmp_path: Path) -> list[Path]:
     (aggregation: contract level adjustments), with the narrative text filled in."""
     two = model_with(BLANK_MODEL, {
         "Contract_name": "Three components", "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000.0,
-        "CRA_1": 0.25, "IA_1": 0.01, "CSA_1": 0.012, "POCO_1": 25_000.0,
+        "CRA_1": 0.25, "IA_1": 0.01, "CSA_1": 0.012, "POCO_typed_1": 25_000.0,
         "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 400_000.0,
         "Name_3": "Support", "Method_3": "cost-plus", "AC_3": 250_000.0, "CRA_3": -0.25, "IA_3": 0.0, "CSA_3": 0.0,
         "Contract_CRA": 1_000.0, "Basis_CRA_1": "Novel design: the top of the range (4.11).",
@@ -328,7 +332,7 @@ def test_the_steps_add_up_to_the_cpr_and_the_price_is_the_formula_for_any_inputs
     model's CPR, each running total is the one before plus the step's adjustment, and the price is
     allowable costs x (1 + CPR) on the allowable costs after the POCO deduction (Act s.15)."""
     path = model_with(BLANK_MODEL, {"Name_1": "C", "Method_1": "firm", "AC_1": ac, "CRA_1": cra, "IA_1": ia,
-                                    "CSA_1": csa, "POCO_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
+                                    "CSA_1": csa, "POCO_typed_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
     (c,) = build_statement(read_model(path))["components"]
     total = 0.0
     for step in c["steps"]:

@@ -149,7 +149,7 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     }
     ac = trail.figure(f"AC_after_{i}", f"{p}/allowable_costs", f"{name}: allowable costs", "money")
     bpr, cra, ia = r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), r.inputs.get(f"IA_{i}")
-    csa = r.inputs.get(f"CSA_{i}")
+    csa = r.value(f"CSA_used_{i}")  # the step 4 used: typed, or computed on the Capital servicing sheet
     date = as_date(r.inputs.get("Date_of_agreement"))
     if date is not None and uses_six_steps(date):
         raise StatementError(
@@ -194,15 +194,15 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
          "basis": texts["incentive_adjustment"],
          "outcome": texts["incentive_outcome"]},
         {"step": 4, "name": "Capital servicing adjustment", "regulation": "11(7)",
-         "factor": trail.figure(f"CSA_{i}", f"{s}/3/factor", f"{name}: step 4, capital servicing adjustment", "rate"),
+         "factor": trail.figure(f"CSA_used_{i}", f"{s}/3/factor", f"{name}: step 4, capital servicing adjustment", "rate"),
          "factor_unit": "rate",
          "adjustment": trail.derived(f"Step4_adjustment_{i}", f"{s}/3/adjustment", f"{name}: step 4 adjustment",
-                                     "rate", steps.capital_servicing_adjustment, f"=CSA_{i}", [f"CSA_{i}"],
+                                     "rate", steps.capital_servicing_adjustment, f"=CSA_used_{i}", [f"CSA_used_{i}"],
                                      citation(f"CSA_{i}")),
          "running_total": trail.derived(f"After_step_4_{i}", f"{s}/3/running_total",
                                         f"{name}: after step 4 (the contract profit rate)", "rate",
-                                        steps.contract_profit_rate, f"=BPR_{i}+BPR_{i}*CRA_{i}+IA_{i}+CSA_{i}",
-                                        [f"BPR_{i}", f"CRA_{i}", f"IA_{i}", f"CSA_{i}"],
+                                        steps.contract_profit_rate, f"=BPR_{i}+BPR_{i}*CRA_{i}+IA_{i}+CSA_used_{i}",
+                                        [f"BPR_{i}", f"CRA_{i}", f"IA_{i}", f"CSA_used_{i}"],
                                         "Baseline profit rate guidance 7.1-7.2"),
          "basis": texts["capital_servicing_adjustment"],
          "computation": None},
