@@ -294,7 +294,10 @@ def test_step_4_states_the_computation_from_balance_sheets(tmp_path):
     from sscr.capital_servicing import (BalanceSheet, capital_employed_from_balance_sheets,
                                         capital_servicing_adjustment, cost_of_production_from_accounts)
     from sscr.rates import rates_for
-    path = model_with(WORKED_CASE, {"CSA_1": None, **{f"{k}_1": v for k, v in ACCOUNTS.items()}}, tmp_path / "acc.xlsx")
+    # the worked case's component with its capital figures replaced by the accounts
+    path = model_with(WORKED_CASE, {"CSA_1": None, "Fixed_capital_1": None, "Working_capital_1": None,
+                                    "Cost_of_production_1": None, **{f"{k}_1": v for k, v in ACCOUNTS.items()}},
+                      tmp_path / "acc.xlsx")
     statement = build_statement(read_model(path))
     validator().validate(json.loads(json.dumps(statement)))
     b = statement["components"][0]["steps"][3]["computation"]
