@@ -10,10 +10,7 @@ with the core. The blank contract model uses the same block with more columns an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
-
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sscr import checks
 from sscr.components import Component, aggregate_components, cra_starting_point, method_kind
@@ -23,6 +20,10 @@ from sscr.profit_rate import contract_profit_rate
 from sscr.rates import RateTable
 
 from ..layout import (MILLIONS, PERCENT, Layout, Template, header, label, page_setup, section, title)
+from ..package import col_letters as get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FIRST_COL = 3  # column C
 

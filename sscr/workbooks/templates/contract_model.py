@@ -17,8 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from openpyxl.utils import get_column_letter
-
 from sscr.components import method_kind
 from sscr.rates import RateTable
 
@@ -31,6 +29,7 @@ from sscr.rules import incentive_cap, packaged_rules
 
 from ..layout import (DATE, GUIDANCE_DOCUMENTS, MONEY_2DP, PERCENT, TEXT, Layout, Template, guidance_formula, label,
                       lookup, page_setup, section, title)
+from ..package import col_letters as get_column_letter
 from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
 from .model_capital import CAPITAL_SHEET, capital_sheet, compute_capital
