@@ -35,10 +35,7 @@ contract it supplies. The core (:func:`sscr.poco.poco_adjustment`) computes the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
-
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from sscr import checks
 from sscr.errors import PricingInputError, SupplyChainError
@@ -46,6 +43,10 @@ from sscr.poco import VALUE_THRESHOLD, SupplyChainContract, poco_adjustment
 from sscr.tables import cell_text
 
 from ..layout import MONEY_2DP, PERCENT, Layout, header, label, page_setup, section, title
+from ..package import col_letters as get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 SUPPLY_SHEET = "Supply chain"
 #: Rows of the supply chain table in the blank model.
@@ -106,7 +107,7 @@ class SupplyRows:
 
 
 def supply_chain_sheet(layout: Layout, components: int, rows: int = SUPPLY_CHAIN,
-                       case: Sequence[Mapping[str, Any]] = ()) -> Worksheet:
+                       case: Sequence[Mapping[str, Any]] = ()) -> "Worksheet":
     """Lay the sheet out: the per-component block for ``components`` columns, then the table of
     ``rows`` sub-contracts (last on the sheet, so that it can grow), filled with ``case``."""
     ws = layout.wb.create_sheet(SUPPLY_SHEET)
