@@ -45,7 +45,7 @@ EDITS = {
     "aggregation.xlsx": {"Ex6_Method_3": "cost-plus", "Ex7_Contract_IA": 1.5, "Ex6_Contract_CRA": 2},
     "contract-model.xlsx": {"Contract_name": "Radar", "Financial_year": "2023/24",
                             "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000, "CRA_1": 0.1, "IA_1": 0.005,
-                            "CSA_1": 0.02, "POCO_1": 30_000,
+                            "CSA_1": 0.02, "POCO_rate_1": 0.004,  # 2023/24: the six steps (Six steps sheet)
                             "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 250_000,
                             "Name_4": "Support", "Method_4": "volume-driven", "AC_4": 400_000, "CRA_4": -0.1,
                             "IA_4": 0, "CSA_4": 0.01, "Contract_CRA": 1_000,

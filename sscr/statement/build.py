@@ -197,17 +197,21 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     bpr, cra, ia = r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), r.inputs.get(f"IA_{i}")
     csa_name = f"CSA_used_{i}" if f"CSA_used_{i}" in r.spec.outputs else f"CSA_{i}"
     csa = r.value(csa_name)
-    computation = _appendix_b(r, trail, i, name, f"{p}/steps/3/computation")
     date = as_date(r.inputs.get("Date_of_agreement"))
-    if date is not None and uses_six_steps(date):
+    six = "CPR_steps" in r.spec.outputs and r.value("CPR_steps") == 6
+    if not six and date is not None and uses_six_steps(date):  # a model laid out without the Six steps sheet
         raise StatementError(
             f"{r.path.name}: the date of agreement {date.isoformat()} is before 1 April 2024, so the contract "
-            f"profit rate has six steps (regulation 11 as made), which the contract model does not lay out: the "
-            f"statement states the four steps of a contract agreed from 1 April 2024")
-    steps = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date,
-                                 contract_kind=r.inputs.get("Contract_kind"))
+            f"profit rate has six steps (regulation 11 as made), which this model does not lay out: move it into the "
+            f"current layout with sscr new contract NEW.xlsx --from {r.path.name}")
+    computation = _appendix_b(r, trail, i, name, f"{p}/steps/{5 if six else 3}/computation")
     s = f"{p}/steps"
-    step_rows = [
+    if six:
+        steps, step_rows = _six_steps(r, trail, i, name, texts, csa_name, csa, computation, s)
+    else:
+        steps = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date,
+                                     contract_kind=r.inputs.get("Contract_kind"))
+    step_rows = step_rows if six else [
         {"step": 1, "name": "Baseline profit rate", "regulation": "11(2)",
          "factor": trail.figure(f"BPR_{i}", f"{s}/0/factor", f"{name}: step 1, baseline profit rate", "rate"),
          "factor_unit": "rate",
@@ -260,7 +264,7 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     ]
     cpr = trail.figure(f"CPR_{i}", f"{p}/contract_profit_rate", f"{name}: contract profit rate", "rate")
     if not math.isclose(cpr, steps.contract_profit_rate, rel_tol=0, abs_tol=1e-12):
-        raise StatementError(f"{r.path.name}: the four steps give {steps.contract_profit_rate!r} for component {i} "
+        raise StatementError(f"{r.path.name}: the {'six' if six else 'four'} steps give {steps.contract_profit_rate!r} for component {i} "
                              f"but the model computes CPR_{i} {cpr!r}: the statement cannot state steps that do not "
                              f"add up to the model's contract profit rate")
     out.update({
@@ -276,6 +280,81 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
         "facts_and_assumptions": texts,
     })
     return out
+
+
+def _six_steps(r: ModelReading, trail: Trail, i: int, name: str, texts: dict[str, Any], csa_name: str, csa: Any,
+               computation: Any, s: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The six steps of a price agreed before 1 April 2024 (Act s.17(2) and regulation 11 as made;
+    baseline profit rate guidance v8, 1.23), from the model's Six steps sheet: BPR, CRA, the POCO
+    adjustment and the SSRO funding adjustment deducted, IA, CSA, with the sheet's running totals."""
+    from sscr.profit_rate import contract_profit_rate_six_step
+    poco = r.value(f"POCO_rate_{i}")
+    funding = r.value("Funding_adjustment")
+    steps = contract_profit_rate_six_step(r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), poco or 0.0, funding,
+                                          r.inputs.get(f"IA_{i}"), csa)
+    as_made = "Act s.17(2) and regulation 11 as made (before SI 2024/420); baseline profit rate guidance v8, 1.23"
+
+    def total(k: int, label: str) -> Any:
+        key = f"Six_after_{k}_{i}" if k < 6 else f"Six_CPR_{i}"
+        return trail.figure(key, f"{s}/{k - 1}/running_total", f"{name}: after step {k} of six{label}", "rate",
+                            guidance=as_made)
+
+    rows = [
+        {"step": 1, "name": "Baseline profit rate", "regulation": "11(2)",
+         "factor": trail.figure(f"BPR_{i}", f"{s}/0/factor", f"{name}: step 1, baseline profit rate", "rate"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step1_adjustment_{i}", f"{s}/0/adjustment", f"{name}: step 1 adjustment",
+                                     "rate", steps.baseline_profit_rate, f"=BPR_{i}", [f"BPR_{i}"], citation(f"BPR_{i}")),
+         "running_total": total(1, ""), "basis": texts["baseline_profit_rate"]},
+        {"step": 2, "name": "Cost risk adjustment", "regulation": "11(3)",
+         "factor": trail.figure(f"CRA_{i}", f"{s}/1/factor", f"{name}: step 2, cost risk adjustment (fraction of the "
+                                                            f"BPR)", "fraction_of_bpr"),
+         "factor_unit": "fraction_of_bpr",
+         "adjustment": trail.derived(f"Step2_adjustment_{i}", f"{s}/1/adjustment",
+                                     f"{name}: step 2 adjustment (percentage points)", "rate", steps.cra_points,
+                                     f"=BPR_{i}*CRA_{i}", [f"BPR_{i}", f"CRA_{i}"],
+                                     "Regulation 11(3); baseline profit rate guidance 4.1: the CRA is a percentage "
+                                     "of the BPR"),
+         "running_total": total(2, ""), "basis": texts["cost_risk_adjustment"]},
+        {"step": 3, "name": "POCO adjustment", "regulation": "11(4) as made",
+         "factor": trail.figure(f"POCO_rate_{i}", f"{s}/2/factor", f"{name}: step 3, POCO adjustment (deducted)", "rate",
+                                guidance="Regulation 11(4) as made: the POCO adjustment, so that profit is not earned "
+                                         "twice on the same cost of production"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step3_adjustment_{i}", f"{s}/2/adjustment", f"{name}: step 3 adjustment",
+                                     "rate", -steps.poco_adjustment, f"=-IF(ISNUMBER(POCO_rate_{i}),POCO_rate_{i},0)", [f"POCO_rate_{i}"],
+                                     "Regulation 11(4) as made: the POCO adjustment is deducted"),
+         "running_total": total(3, ""), "basis": texts["poco_deduction"]},
+        {"step": 4, "name": "SSRO funding adjustment", "regulation": "11(5) as made",
+         "factor": trail.figure("Funding_adjustment", f"{s}/3/factor", f"{name}: step 4, SSRO funding adjustment "
+                                "(deducted)", "rate", id=f"Funding_adjustment_for_{i}",
+                                guidance="Act s.17(2) step 4 as made: the SSRO funding adjustment published for the "
+                                         "financial year, deducted from 1 April 2017 (zero before); removed from 1 "
+                                         "April 2024"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step4_adjustment_{i}", f"{s}/3/adjustment", f"{name}: step 4 adjustment",
+                                     "rate", -steps.ssro_funding_adjustment, "=-Funding_adjustment",
+                                     ["Funding_adjustment"], "Act s.17(2) step 4 as made: deducted"),
+         "running_total": total(4, ""), "basis": None},
+        {"step": 5, "name": "Incentive adjustment", "regulation": "11(6)",
+         "factor": trail.figure(f"IA_{i}", f"{s}/4/factor", f"{name}: step 5, incentive adjustment", "rate"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step5_adjustment_{i}", f"{s}/4/adjustment", f"{name}: step 5 adjustment",
+                                     "rate", steps.incentive_adjustment, f"=IA_{i}", [f"IA_{i}"], citation(f"IA_{i}")),
+         "running_total": total(5, ""), "basis": texts["incentive_adjustment"], "outcome": texts["incentive_outcome"]},
+        {"step": 6, "name": "Capital servicing adjustment", "regulation": "11(7)",
+         "factor": trail.figure(csa_name, f"{s}/5/factor", f"{name}: step 6, capital servicing adjustment", "rate",
+                                guidance=citation(f"CSA_{i}")),
+         "factor_unit": "rate",
+         "factor_source": (f"computed on the Capital servicing sheet from {computation['source']} (Appendix B)"
+                           if computation else f"typed on the Contract sheet (CSA_{i})"),
+         "adjustment": trail.derived(f"Step6_adjustment_{i}", f"{s}/5/adjustment", f"{name}: step 6 adjustment",
+                                     "rate", steps.capital_servicing_adjustment, f"={csa_name}", [csa_name],
+                                     citation(f"CSA_{i}")),
+         "running_total": total(6, " (the contract profit rate)"), "basis": texts["capital_servicing_adjustment"],
+         "computation": computation},
+    ]
+    return steps, rows
 
 
 #: The Appendix B computation on the contract model's Capital servicing sheet, per component i: the
