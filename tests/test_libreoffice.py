@@ -43,9 +43,17 @@ EDITS = {
     "profit-rate.xlsx": {"Financial_year_1": "2021/22", "CRA_2": -0.1, "IA_2": 0.02},
     "poco.xlsx": {"Own_costs_SC2": 0.1, "CRA_SC1": -0.05, "CRA_PC": 0.05},
     "aggregation.xlsx": {"Ex6_Method_3": "cost-plus", "Ex7_Contract_IA": 1.5, "Ex6_Contract_CRA": 2},
-    "contract-model.xlsx": {"Contract_name": "Radar", "Financial_year": "2023/24",
+    "contract-model.xlsx": {"Contract_name": "Radar", "Financial_year": "2024/25",
                             "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000, "CRA_1": 0.1, "IA_1": 0.005,
-                            "CSA_1": 0.02, "POCO_rate_1": 0.004,  # 2023/24: the six steps (Six steps sheet)
+                            "CSA_1": 0.02,
+                            # the supply chain of Design: a group sub-contract, a further one in scope
+                            # (its CRA above Design's) and one below the £250,000 value test
+                            **{f"SC_{k}_{n}": v for n, row in enumerate((
+                                ("Radar", "Design", None, 300_000, 0.0824, 0.15, 0.01, 0.012),
+                                ("Antenna", "Design", "Radar", 220_000, 0.0824, 0.25, 0.0, 0.02),
+                                ("Cables", "Design", "Radar", 20_000, 0.0824, 0.0, 0.0, 0.01),
+                            ), start=1) for k, v in zip(("name", "component", "parent", "own_costs", "BPR", "CRA",
+                                                        "IA", "CSA"), row)},
                             "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 250_000,
                             "Name_4": "Support", "Method_4": "volume-driven", "AC_4": 400_000, "CRA_4": -0.1,
                             "IA_4": 0, "CSA_4": 0.01, "Contract_CRA": 1_000,

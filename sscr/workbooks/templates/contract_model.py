@@ -17,8 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from openpyxl.utils import get_column_letter
-
 from sscr.components import method_kind
 from sscr.rates import RateTable
 
@@ -31,10 +29,12 @@ from sscr.rules import incentive_cap, packaged_rules
 
 from ..layout import (DATE, GUIDANCE_DOCUMENTS, MONEY_2DP, PERCENT, TEXT, Layout, Template, guidance_formula, label,
                       lookup, page_setup, section, title)
+from ..package import col_letters as get_column_letter
 from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
 from .model_capital import CAPITAL_SHEET, capital_sheet, compute_capital
 from .model_six import SIX_SHEET, check_six, compute_six, funding_in_force, six_sheet, steps_in_force
+from .supply_chain import SUPPLY_CHAIN, SUPPLY_SHEET, compute_supply_chain, supply_chain_sheet
 from .cost_build_up import (BLANK, BUILD_UP_SHEET, GROW, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
                             component_build_up, compute_build_up, compute_risk, cost_types_sheet, risk_sheet)
 
@@ -44,17 +44,19 @@ COMPONENTS = 10
 
 @dataclass(frozen=True)
 class ModelSize:
-    """How many rows each of the model's tables holds: cost lines, risks and components. A workbook's size is read from its defined names (``Line_id_2000`` is
+    """How many rows each of the model's tables holds: cost lines, risks, components and supply chain
+    contracts. A workbook's size is read from its defined names (``Line_id_2000`` is
     the 2,000th cost line), so every size keeps the documented names."""
 
     lines: int = 50
     risks: int = 20
     components: int = COMPONENTS
+    supply_chain: int = SUPPLY_CHAIN
 
     #: The largest size of each table ``sscr new`` makes.
-    LIMITS = {"lines": 20_000, "risks": 2_000, "components": 60}
+    LIMITS = {"lines": 20_000, "risks": 2_000, "components": 60, "supply_chain": 500}
     #: The defined name whose number counts each table's rows.
-    COUNTED_BY = {"lines": "Line_id", "risks": "Risk_id", "components": "Name"}
+    COUNTED_BY = {"lines": "Line_id", "risks": "Risk_id", "components": "Name", "supply_chain": "SC_name"}
 
     def pairs(self) -> tuple[tuple[str, int], ...]:
         return tuple((k, getattr(self, k)) for k in self.COUNTED_BY)
@@ -162,8 +164,11 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
                    and method_kind(inputs[f"Method_{i}"], f"Method_{i}") == "formula" for i in range(1, count + 1)}
         capital, computed = compute_capital(inputs, rates, count, formula)
         out.update(capital)
+        supply, deductions = compute_supply_chain(inputs, count, max(size.supply_chain, 1), formula)
+        out.update(supply)
+        inputs = {**inputs, **{f"POCO_{i}": deduction for i, deduction in deductions.items()}}
         steps = steps_in_force(inputs)  # six for a price agreed before 1 April 2024 (the Six steps sheet)
-        check_six(inputs, count, steps)
+        check_six(inputs, count, steps, deductions)
         funding = funding_in_force(inputs, rates, steps)
         six = ({"funding": funding, "poco_rates": {i: inputs.get(f"POCO_rate_{i}") for i in range(1, count + 1)}}
                if steps == 6 else None)
@@ -230,6 +235,14 @@ def capital_servicing_sheet(count: int, defaults: Mapping[int, Mapping[str, floa
                       lambda inputs, rates, figures: {})
 
 
+def supply_chain_model_sheet(size: ModelSize, case: Sequence[Mapping[str, Any]] = ()) -> ModelSheet:
+    """The Supply chain sheet (:mod:`.supply_chain`); its figures come with the Contract sheet's."""
+    # at least one row: a workbook laid out before the sheet has none, and is moved with sscr new --from
+    return ModelSheet(SUPPLY_SHEET, lambda layout: supply_chain_sheet(layout, size.components, max(size.supply_chain, 1),
+                                                                      case),
+                      lambda inputs, rates, figures: {})
+
+
 def six_steps_sheet(count: int) -> ModelSheet:
     """The Six steps sheet (:mod:`.model_six`); its figures come with the Contract sheet's."""
     return ModelSheet(SIX_SHEET, lambda layout: six_sheet(layout, count), lambda inputs, rates, figures: {})
@@ -237,11 +250,13 @@ def six_steps_sheet(count: int) -> ModelSheet:
 
 def model_sheets(size: ModelSize, case: Case = BLANK, defaults: Sequence[tuple[Any, ...]] | None = None,
                  contract_name: str | None = None, notes: Sequence[str] = (),
-                 capital: Mapping[int, Mapping[str, float]] | None = None) -> list[ModelSheet]:
-    """The model's sheets for ``size``, filled with ``case``, the component ``defaults`` and their
-    ``capital`` figures."""
+                 capital: Mapping[int, Mapping[str, float]] | None = None,
+                 supply_chain: Sequence[Mapping[str, Any]] = ()) -> list[ModelSheet]:
+    """The model's sheets for ``size``, filled with ``case``, the component ``defaults``, their
+    ``capital`` figures and the ``supply_chain`` rows."""
     return [contract_sheet(size.components, defaults, contract_name, notes, size=size),
-            capital_servicing_sheet(size.components, capital), six_steps_sheet(size.components),
+            capital_servicing_sheet(size.components, capital),
+            supply_chain_model_sheet(size, supply_chain), six_steps_sheet(size.components),
             *build_up_sheets(case, size), basis_of_price_sheet(size.components)]
 
 

@@ -11,8 +11,8 @@ which is enough since the rule changed on 1 April 2024, the first day of a finan
 funding adjustment (step 4) is zero before 1 April 2017 and the figure published for the year from
 then (the Rates sheet). The POCO adjustment (step 3) is a rate deducted from the profit rate
 (``POCO_rate_i``): before 1 April 2024 there is no POCO deduction from the allowable costs
-(regulation 13A came in with SI 2024/420), so ``POCO_i`` is refused with six steps, as
-``POCO_rate_i`` is with four.
+(regulation 13A came in with SI 2024/420), so a deduction (the Supply chain sheet's ``POCO_i``, or
+``POCO_typed_i``) is refused with six steps, as ``POCO_rate_i`` is with four.
 
 Every figure is a native formula over defined names; the core (``contract_profit_rate_six_step``)
 computes the same figures, in the same order of operations.
@@ -148,21 +148,31 @@ def funding_in_force(inputs: Mapping[str, Any], rates: RateTable, steps: int) ->
     return float(figure)
 
 
-def check_six(inputs: Mapping[str, Any], components: int, steps: int) -> None:
-    """POCO_rate_i only with six steps, POCO_i only with four; a POCO adjustment is zero or more."""
+def check_six(inputs: Mapping[str, Any], components: int, steps: int,
+              deductions: Mapping[int, Any] | None = None) -> None:
+    """POCO_rate_i only with six steps, a POCO deduction from the allowable costs (the Supply chain
+    sheet's, or one typed in POCO_typed_i) only with four; a POCO adjustment is zero or more."""
+    deductions = deductions or {}
     for i in range(1, components + 1):
-        rate, amount = inputs.get(f"POCO_rate_{i}"), inputs.get(f"POCO_{i}")
+        rate = inputs.get(f"POCO_rate_{i}")
+        amount = deductions.get(i, inputs.get(f"POCO_{i}"))
         if steps == 4 and rate is not None:
             raise PricingInputError(
                 f"POCO_rate_{i} {checks.fmt(rate)} is given but the price is agreed from 1 April 2024, so the contract "
                 f"profit rate has four steps (SI 2024/420; guidance 1.23) and the POCO is a deduction from the "
-                f"allowable costs: clear POCO_rate_{i} and enter the deduction as POCO_{i} (regulation 13A)")
+                f"allowable costs: clear POCO_rate_{i}; the Supply chain sheet computes the deduction POCO_{i} "
+                f"(regulation 13A)")
         if steps == 6 and amount is not None and amount != 0:
+            typed = inputs.get(f"POCO_typed_{i}")
+            where = (f"POCO_typed_{i} {checks.fmt(typed)} is given" if typed is not None else
+                     f"the Supply chain sheet gives component {i} a POCO deduction of {checks.fmt(amount)} from its "
+                     f"allowable costs")
+            clear = f"POCO_typed_{i}" if typed is not None else f"the rows of component {i} in the Supply chain table"
             raise PricingInputError(
-                f"POCO_{i} {checks.fmt(amount)} is given but the price is agreed before 1 April 2024, so the contract "
-                f"profit rate has six steps and the POCO adjustment is step 3, a rate deducted from the profit rate "
-                f"(regulation 11(4) as made): clear POCO_{i} and enter the adjustment as POCO_rate_{i} on the Six "
-                f"steps sheet")
+                f"{where}, but the price is agreed before 1 April 2024, so the contract profit rate has six steps "
+                f"and the POCO adjustment is step 3, a rate deducted from the profit rate (regulation 11(4) as made; "
+                f"the deduction from the allowable costs applies from 1 April 2024, regulation 13A): clear {clear} "
+                f"and enter the adjustment as POCO_rate_{i} on the Six steps sheet")
         if rate is not None:
             checks.rate(f"POCO_rate_{i}", rate, lo=0.0,
                         rule="is negative: step 3 deducts a POCO adjustment of zero or more")
