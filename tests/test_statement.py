@@ -569,6 +569,49 @@ def test_a_price_agreed_before_1_april_2024_is_stated_by_its_six_steps(tmp_path)
     assert re.search(r'href="#a-Six_CPR_1"[^>]*>10\.17%</a>', page)
 
 
+def test_the_poco_deduction_is_stated_by_its_table_2_stages(worked, tmp_path):
+    """Allowable costs guidance Part I, Table 2 and I.7, from the model's Supply chain sheet: the
+    worked case's group sub-contract SC1 (£400,000 at a CPR of 10.064%) gives stage 2 £40,256.00 less
+    stage 3 £4,000.00 less stage 4 £1,648.00, a deduction of £34,608.00, the one its allowable costs
+    lose; each figure has its audit entry and links to it. A three-level chain states each
+    sub-contract, and a deduction typed instead says so, with no stages."""
+    (b,) = worked["poco"]["by_component"]
+    stages = {st["field"]: st["amount"] for st in b["stages"]}
+    assert b["source"] == "supply chain"
+    assert [money(stages[k]) for k in ("stage2", "stage3", "initial", "stage4", "deduction")] == [
+        "£40,256.00", "£4,000.00", "£36,256.00", "£1,648.00", "£34,608.00"]
+    assert stages["deduction"] == worked["components"][0]["allowable_costs_build_up"]["poco_deduction"]
+    (sc,) = b["sub_contracts"]
+    assert (sc["name"], sc["parent"], sc["in_scope"], sc["price"]) == ("SC1", None, 1.0, 440_256.0)
+    page = html(worked)
+    assert re.search(r'href="#a-POCO_computed_1"[^>]*>£34,608\.00</a>', page)
+    assert re.search(r'href="#a-SC_stage2_1"[^>]*>£40,256\.00</a>', page)
+
+    chain = model_with(BLANK_MODEL, {**ONE, **SUB_CONTRACT, **{f"SC_{k}_{n}": v for n, row in enumerate((
+        ("Antenna", "Design", "Radar", 220_000.0, 0.0824, 0.25, 0.0, 0.02),
+        ("Cables", "Design", "Radar", 20_000.0, 0.0824, 0.0, 0.0, 0.01)), start=2)
+        for k, v in zip(("name", "component", "parent", "own_costs", "BPR", "CRA", "IA", "CSA"), row)}},
+        tmp_path / "chain.xlsx")
+    statement = build_statement(read_model(chain))
+    validator().validate(json.loads(json.dumps(statement)))
+    (b,) = statement["poco"]["by_component"]
+    rows = {r["name"]: r for r in b["sub_contracts"]}
+    assert set(rows) == {"Radar", "Antenna", "Cables"} and rows["Antenna"]["parent"] == "Radar"
+    assert rows["Cables"]["in_scope"] == 0.0  # below the £250,000 value test (I.8.1(c))
+    stages = {st["field"]: st["amount"] for st in b["stages"]}
+    in_scope = [r for r in rows.values() if r["in_scope"]]
+    assert math.isclose(stages["stage2"], math.fsum(r["stage2"] for r in in_scope), rel_tol=1e-12)
+    assert math.isclose(stages["deduction"], stages["stage2"] - stages["stage3"] - stages["stage4"], rel_tol=1e-12)
+    assert stages["deduction"] == statement["components"][0]["allowable_costs_build_up"]["poco_deduction"] > 0
+    assert _regenerated_cells_agree(statement, chain, tmp_path) > 90
+
+    typed = build_statement(read_model(model_with(BLANK_MODEL, {**ONE, "POCO_typed_1": 12_000.0},
+                                                  tmp_path / "typed.xlsx")))
+    (b,) = typed["poco"]["by_component"]
+    assert (b["source"], b["stages"], b["sub_contracts"]) == ("typed", [], [])
+    assert typed["components"][0]["allowable_costs_build_up"]["poco_deduction"] == 12_000.0
+
+
 def test_libreoffice_computes_the_six_steps_as_the_core_does(tmp_path):
     """The Six steps sheet's formulas and the Contract sheet's CPR, recalculated by LibreOffice from
     the regenerated model, are the core's figures (to 1e-12)."""

@@ -555,9 +555,69 @@ def _risk(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> di
     return out
 
 
+#: The POCO deduction by Table 2 stage, per component i, from the model's Supply chain sheet
+#: (regulation 13A; allowable costs guidance Part I, Table 2 and I.7): field, name, what it is, unit.
+POCO_STAGES = (
+    ("contracts", "POCO_contracts", "Stage 1: group sub-contracts listed", "count"),
+    ("in_scope", "POCO_in_scope", "Stage 1: of which in scope (price at least £250,000 and including profit, I.8.1)",
+     "count"),
+    ("stage2", "POCO_stage2", "Stage 2: profit of the in-scope sub-contracts at their full contract profit rate",
+     "money"),
+    ("stage3", "POCO_stage3", "Stage 3: less their capital servicing amounts (I.4.6(a))", "money"),
+    ("initial", "POCO_initial", "Initial POCO adjustment: stage 2 less stage 3", "money"),
+    ("stage4", "POCO_stage4", "Stage 4: less the appropriate sub-contractor profit (I.4.5)", "money"),
+    ("deduction", "POCO_computed", "Stage 5: the POCO deduction from the allowable costs", "money"),
+)
+#: Each group sub-contract's figures on the Supply chain sheet, row k.
+POCO_ROW_FIGURES = (
+    ("own_costs", "SC_own_costs", "own allowable costs", "money"),
+    ("contract_profit_rate", "SC_CPR", "contract profit rate (stage 1)", "rate"),
+    ("total_costs", "SC_total_costs", "total allowable costs", "money"),
+    ("price", "SC_price", "price", "money"),
+    ("in_scope", "SC_in_scope", "in scope (1 = yes)", "count"),
+    ("stage2", "SC_stage2", "stage 2: profit at full CPR", "money"),
+    ("stage3", "SC_stage3", "stage 3: capital servicing amount excluded", "money"),
+    ("stage4", "SC_stage4", "stage 4: appropriate sub-contractor profit", "money"),
+    ("deduction", "SC_deduction", "POCO: stage 2 - 3 - 4", "money"),
+)
+POCO_GUIDANCE = "Regulation 13A; allowable costs guidance Part I, Table 2 stages 1-5 and I.7"
+
+
+def _poco_stages(r: ModelReading, trail: Trail, c: dict[str, Any], q: str) -> tuple[Any, Any, Any]:
+    """A component's Table 2 stages and its sub-contracts from the Supply chain sheet, and where its
+    deduction comes from; (None, None, None) for a model without the sheet."""
+    i, name = c["number"], c["name"]
+    if f"POCO_computed_{i}" not in r.spec.outputs:
+        return None, None, None
+    source = r.value(f"POCO_source_{i}") or None
+    if source == "typed":
+        return [], [], "typed"
+    stages = [{"stage": label, "field": field,
+               "amount": trail.figure(f"{key}_{i}", f"{q}/stages/{k}/amount", f"{name}: {label}", unit,
+                                      guidance=POCO_GUIDANCE)}
+              for k, (field, key, label, unit) in enumerate(POCO_STAGES)]
+    rows = []
+    n = 1
+    while f"SC_name_{n}" in r.spec.inputs:
+        if r.inputs.get(f"SC_name_{n}") is not None and str(r.inputs.get(f"SC_component_{n}")) == name:
+            k = len(rows)
+            sub = _text_or_none(r.inputs.get(f"SC_name_{n}"))
+            row: dict[str, Any] = {"row": n, "name": sub, "parent": _text_or_none(r.inputs.get(f"SC_parent_{n}"))}
+            for field, key, label, unit in POCO_ROW_FIGURES:
+                row[field] = trail.figure(f"{key}_{n}", f"{q}/sub_contracts/{k}/{field}", f"Sub-contract {sub}: {label}",
+                                          unit, guidance=POCO_GUIDANCE)
+            rows.append(row)
+        n += 1
+    return stages, rows, source
+
+
 def _poco(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> dict[str, Any]:
     formula = [c for c in components if c["allowable_costs_build_up"]]
-    by = [{"name": c["name"], "stages": None, "basis": c["facts_and_assumptions"]["poco_deduction"]} for c in formula]
+    by = []
+    for k, c in enumerate(formula):
+        stages, rows, source = _poco_stages(r, trail, c, f"/poco/by_component/{k}")
+        by.append({"name": c["name"], "source": source, "stages": stages, "sub_contracts": rows,
+                   "basis": c["facts_and_assumptions"]["poco_deduction"]})
     names = [f"POCO_{c['number']}" for c in formula]
     total = math.fsum(c["allowable_costs_build_up"]["poco_deduction"] or 0.0 for c in formula)
     return {"deduction": trail.derived("POCO_total", "/poco/deduction", "POCO deduction, all components", "money",
