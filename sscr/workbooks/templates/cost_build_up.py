@@ -181,7 +181,7 @@ def cost_types_sheet(layout: Layout) -> Worksheet:
         layout.name_range(name, ws, f"{col}{first}:{col}{last}")
     _widths(ws, {"A": 7, "B": 8, "C": 58, "D": 14, "E": 20, "F": 120})
     ws.freeze_panes = f"B{first}"
-    page_setup(ws, f"A1:E{last}", landscape=False)  # the notes are read on screen
+    page_setup(ws, f"A1:E{last}")
     ws.protection.sheet = True  # the catalogue is the package's: a change comes by rebuilding
     return ws
 
