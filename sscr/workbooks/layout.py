@@ -908,8 +908,8 @@ class Template:
         layout = Layout(wb, self.key, self.version, dry=dry)
         self.build(layout)
         rates_sheet(layout)
-        finish_print(layout)
         layout.finish_tables()
+        finish_print(layout)  # after the tables' extents, which a stand-in layout gives without it
         return layout
 
     def for_names(self, names: set[str]) -> "Template":
