@@ -67,8 +67,12 @@ def test_worked_case_shows_the_cpr_its_four_steps_the_price_and_the_risk_conting
     assert money(c["allowable_costs_build_up"]["risk_contingency_element"]) == "£36,500.00"
     steps = c["steps"]
     assert [s["step"] for s in steps] == [1, 2, 3, 4]
-    core = contract_profit_rate(0.0824, 0.05, 0.005, 0.015)  # the worked case's 2024/25 BPR, CRA, IA, CSA
-    assert [s["factor"] for s in steps] == [0.0824, 0.05, 0.005, 0.015]
+    # the worked case's 2024/25 BPR, CRA, IA, and its CSA as the Capital servicing sheet computes it
+    # from its capital figures (Appendix B: 1.5pp, to the last binary digit of the division)
+    csa = steps[3]["factor"]
+    assert csa == pytest.approx(0.015, abs=1e-15)
+    core = contract_profit_rate(0.0824, 0.05, 0.005, csa)
+    assert [s["factor"] for s in steps] == [0.0824, 0.05, 0.005, csa]
     assert [s["adjustment"] for s in steps] == [core.baseline_profit_rate, core.cra_points,
                                                 core.incentive_adjustment, core.capital_servicing_adjustment]
     assert [s["running_total"] for s in steps] == [core.after_step_1, core.after_step_2, core.after_step_3,
@@ -154,7 +158,7 @@ def _classes_of_models(tmp_path: Path) -> list[Path]:
     CSA, one computed from Appendix B's capital figures and one from balance sheets."""
     two = model_with(BLANK_MODEL, {
         "Contract_name": "Three components", "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000.0,
-        "CRA_1": 0.25, "IA_1": 0.01, "POCO_1": 25_000.0, **APPENDIX_B_A,
+        "CRA_1": 0.25, "IA_1": 0.01, "POCO_typed_1": 25_000.0, **APPENDIX_B_A,
         "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 400_000.0,
         "Name_3": "Support", "Method_3": "cost-plus", "AC_3": 250_000.0, "CRA_3": -0.25, "IA_3": 0.0, "CSA_3": 0.0,
         "Name_4": "Trials", "Method_4": "firm", "AC_4": 600_000.0, "CRA_4": 0.0, "IA_4": 0.0,
@@ -290,7 +294,10 @@ def test_step_4_states_the_computation_from_balance_sheets(tmp_path):
     from sscr.capital_servicing import (BalanceSheet, capital_employed_from_balance_sheets,
                                         capital_servicing_adjustment, cost_of_production_from_accounts)
     from sscr.rates import rates_for
-    path = model_with(WORKED_CASE, {"CSA_1": None, **{f"{k}_1": v for k, v in ACCOUNTS.items()}}, tmp_path / "acc.xlsx")
+    # the worked case's component with its capital figures replaced by the accounts
+    path = model_with(WORKED_CASE, {"CSA_1": None, "Fixed_capital_1": None, "Working_capital_1": None,
+                                    "Cost_of_production_1": None, **{f"{k}_1": v for k, v in ACCOUNTS.items()}},
+                      tmp_path / "acc.xlsx")
     statement = build_statement(read_model(path))
     validator().validate(json.loads(json.dumps(statement)))
     b = statement["components"][0]["steps"][3]["computation"]
@@ -334,8 +341,18 @@ def test_the_appendix_b_computation_is_the_cores_for_any_capital_figures(tmp_pat
     assert b["capital_employed"] == b["fixed_capital"] + b["working_capital"]
 
 
-def test_a_typed_csa_has_no_computation_and_says_it_was_typed(worked):
+def test_the_worked_case_states_its_csa_computed_from_its_capital_figures(worked):
+    """The worked case's 1.5pp comes from its Capital servicing sheet (Appendix B)."""
     step4 = worked["components"][0]["steps"][3]
+    assert step4["computation"] is not None
+    assert step4["factor_source"] == "computed on the Capital servicing sheet from capital figures (Appendix B)"
+    assert step4["factor"] == pytest.approx(0.015, abs=1e-15)
+
+
+def test_a_typed_csa_has_no_computation_and_says_it_was_typed(tmp_path):
+    path = model_with(BLANK_MODEL, {"Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000.0, "CRA_1": 0.1,
+                                    "IA_1": 0.0, "CSA_1": 0.015}, tmp_path / "typed.xlsx")
+    step4 = build_statement(read_model(path))["components"][0]["steps"][3]
     assert step4["computation"] is None and step4["factor_source"] == "typed on the Contract sheet (CSA_1)"
     assert step4["factor"] == 0.015
 
@@ -521,7 +538,7 @@ def test_the_steps_add_up_to_the_cpr_and_the_price_is_the_formula_for_any_inputs
     model's CPR, each running total is the one before plus the step's adjustment, and the price is
     allowable costs x (1 + CPR) on the allowable costs after the POCO deduction (Act s.15)."""
     path = model_with(BLANK_MODEL, {"Name_1": "C", "Method_1": "firm", "AC_1": ac, "CRA_1": cra, "IA_1": ia,
-                                    "CSA_1": csa, "POCO_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
+                                    "CSA_1": csa, "POCO_typed_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
     (c,) = build_statement(read_model(path))["components"]
     total = 0.0
     for step in c["steps"]:

@@ -193,21 +193,21 @@ FIGURE = re.compile(r"^-?£?[\d,]+(\.\d+)?%?$")
 
 
 def component_figures(pdf: Path) -> dict[int, list[str]]:
-    """The figures printed in each component's column (below its "Component N" heading, between the
-    midpoints to the headings beside it), over every page of the PDF."""
+    """The figures printed in each component's column (below its "Component N" heading, within the
+    width of a component column), over every page."""
     found: dict[int, list[str]] = {}
     for page in words(pdf):
         heads = []
         for (x0, y0, x1, y1, text), nxt in zip(page, page[1:] + [(0, 0, 0, 0, "")]):
             if text == "Component" and nxt[4].isdigit() and abs(nxt[1] - y0) < 1:
                 heads.append(((x0 + nxt[2]) / 2, y1, int(nxt[4])))
-            elif text == "Total" and heads and abs(heads[-1][1] - y1) < 1:
-                heads.append(((x0 + x1) / 2, y1, 0))
+        columns = [h[0] for h in heads if h[2]]
+        pitch = min((b - a for a, b in zip(columns, columns[1:])), default=80.0)  # a component column's width
         for k, (centre, top, number) in enumerate(heads):
             if number == 0:
                 continue
-            left = (heads[k - 1][0] + centre) / 2 if k else centre - 40
-            right = (heads[k + 1][0] + centre) / 2 if k + 1 < len(heads) else centre + 40
+            left = centre - pitch / 2
+            right = centre + pitch / 2
             found.setdefault(number, []).extend(
                 w[4] for w in page if left <= (w[0] + w[2]) / 2 <= right and w[1] > top and FIGURE.match(w[4]))
     return found
@@ -216,7 +216,7 @@ def component_figures(pdf: Path) -> dict[int, list[str]]:
 @needs_tools
 def test_an_empty_component_column_prints_no_figures(pdfs):
     """The blank contract model: ten components with no names print no figures in their columns (on
-    the Contract and Capital servicing sheets); the contract's own figures print theirs."""
+    the Contract, Capital servicing and Supply chain sheets); the contract's own figures print theirs."""
     figures = component_figures(pdfs["contract-model"])
     assert set(figures) == set(range(1, 11))
     assert all(not found for found in figures.values()), {k: v[:5] for k, v in figures.items() if v}

@@ -33,7 +33,7 @@ from sscr.rates import RateTable
 
 from .adapter import RATES_TABLE, CellContent
 from .fill import FillResult, Flag, WorkbookError, display, fill, headline_text, template_of
-from .layout import COMPUTED_FILL, TEMPLATE_NAME
+from .layout import COMPUTED_RGB, TEMPLATE_NAME
 from .package import FLAG_FILL, REFRESH_NOTE_PREFIX
 
 TITLE = "SSCR pricing"
@@ -50,7 +50,7 @@ def _rgb(hex_text: str) -> tuple[int, int, int]:
 #: The fill of a flagged cell: the file adapter's (sscr.workbooks.package.FLAG_FILL).
 FLAG_COLOR = _rgb(re.search(r'fgColor rgb="([0-9A-Fa-f]{8})"', FLAG_FILL).group(1))  # type: ignore[union-attr]
 #: The fill a computed cell has in the templates (the "SSCR computed" and "SSCR headline" styles).
-COMPUTED_COLOR = _rgb(COMPUTED_FILL.fgColor.rgb)
+COMPUTED_COLOR = _rgb(COMPUTED_RGB)
 
 #: Excel's result and the core's figure agree when within this relative difference (or absolute,
 #: near zero): both are the same double-precision arithmetic, in a different order.
@@ -281,10 +281,14 @@ LISTED_FLAGS = 6
 
 
 def summary(book_name: str, refreshed: RefreshResult) -> str:
-    """The message box text after a Refresh."""
+    """The message box text after a Refresh. Excel calculates the formula cells, which are compared
+    with the core; the figures no formula can compute (a Monte Carlo simulation's) are the core's own,
+    written as values, and counted apart."""
     result = refreshed.fill
-    lines = [f"{book_name}: {refreshed.agreeing} of {len(result.figures)} computed figures agree with the "
-             f"sscr core."]
+    lines = [f"{book_name}: {refreshed.agreeing} of {result.formulas} computed figures agree with the sscr core."]
+    if result.core_values:
+        lines.append(f"{result.core_values} figure(s) only the sscr core computes (no formula can, as for a Monte "
+                     f"Carlo simulation) written as values.")
     headline = headline_text(result)
     if headline:
         lines.append(f"Headline: {headline}")

@@ -4,7 +4,10 @@ the largest template, against a bare ``python -c pass`` measured in the same run
 What the button costs in Python is measured in a fresh interpreter, as Excel starts one:
 
 The Python is the add-in's install (``pip install "sscr-pricing[excel]"``): pandas, pyarrow, tqdm
-and dask are not installed there, which the run reproduces by refusing to import them.
+and dask are not installed there, which the run reproduces by refusing to import them. pip compiles
+an installed package's modules to bytecode, and xlwings starts Python with ``-B``, which reads that
+bytecode (and writes none): the run compiles sscr's modules first (``compileall``, into the source
+tree's ``__pycache__``), as the install has them, whatever PYTHONDONTWRITEBYTECODE says.
 
 - **imports**: ``import xlwings`` (RunPython's own first step) and everything Refresh imports
   (``sscr.addin`` and the Refresh code it loads when the button is pressed);
@@ -20,7 +23,12 @@ collected by pytest):
     python tests/benchmarks/bench_refresh.py            # about half a minute
     python tests/benchmarks/bench_refresh.py --quick    # fewer repeats
 
-It prints the machine, then a Markdown table: benchmark, measured, baseline, ratio, target.
+It prints the machine and its load average (before and after: the cores may be shared), the message
+box Refresh showed, then a Markdown table: benchmark, measured, baseline, ratio, target.
+
+The message box counts the computed cells whose formula Excel calculates, each checked against the
+core, apart from the figures no formula can compute (the contract model's Monte Carlo simulation:
+65 cells), which Refresh writes from the core as ``sscr regenerate`` does.
 """
 
 from __future__ import annotations
@@ -99,8 +107,19 @@ sscr.addin.refresh()
 wall = time.perf_counter() - t1
 messages = [m for m in getattr(book.app, "alerts", [])]
 shutil.rmtree(tmp, ignore_errors=True)
-print(json.dumps({"imports": imports, "refresh_wall": wall, "excel": inside[0], "messages": [str(m) for m in messages]}))
+print(json.dumps({"imports": imports, "refresh_wall": wall, "excel": inside[0], "messages": messages}))
 """
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def compile_bytecode() -> None:
+    """sscr's modules as bytecode, as pip's install has them (xlwings' ``python -B`` reads it)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "sscr")], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def bare_python(repeat: int) -> float:
@@ -138,6 +157,8 @@ def main() -> int:
 
     for line in machine():
         print(line)
+    print(f"Before: {load()}")
+    compile_bytecode()
     workbook = max((ROOT / "workbooks").glob("*.xlsx"), key=lambda p: p.stat().st_size)
     base = bare_python(repeat * 3)
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,9 +171,14 @@ def main() -> int:
     refresh = statistics.median(r["refresh_wall"] - r["excel"] for r in runs)
     total = statistics.median(r["imports"] + r["refresh_wall"] - r["excel"] for r in runs)
     excel = statistics.median(r["excel"] for r in runs)
+    print(f"After: {load()}")
     print()
     print(f"Largest template: {workbook.name}; {repeat} runs, medians; not installed: "
-          f"{', '.join(NOT_IN_THE_EXCEL_INSTALL)}. Message box: {runs[-1]['messages'][:1]}")
+          f"{', '.join(NOT_IN_THE_EXCEL_INSTALL)}. The message box Refresh showed:")
+    print()
+    for message in runs[-1]["messages"][:1]:
+        for line in message["prompt"].splitlines():
+            print(f"> {line}")
     print()
     print("| benchmark | measured | baseline | ratio | target |")
     print("|---|---|---|---|---|")
