@@ -18,6 +18,7 @@ data beyond a fixed table, ...) is refused before anything is written
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import warnings
@@ -229,6 +230,7 @@ def _rule(spec: InputSpec) -> str:
     return VALIDATION[spec.kind][1]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a template's formulas, compared at every fill
 def normalise_formula(text: str) -> str:
     """A formula compared as Excel means it: no '=', spaces, '$' or '_xlfn.'; names in upper case.
     Text in double quotes is kept as it is."""
