@@ -120,12 +120,13 @@ def six_sheet(layout: Layout, components: int) -> Worksheet:
                               "four steps and its POCO is a deduction from the allowable costs (POCO_i on the Contract "
                               "sheet; allowable costs guidance Part I).", note=True)
     ws.column_dimensions["A"].width = 5
-    ws.column_dimensions["B"].width = 52
+    ws.column_dimensions["B"].width = 46
     for col in cols:
-        ws.column_dimensions[col].width = 13
+        ws.column_dimensions[col].width = 15
     ws.column_dimensions[how].width = 44
     page_setup(ws, f"A1:{how}{last + 2}")
-    ws.page_setup.fitToWidth = max(1, -(-(components + 2) // 10))
+    # a short sheet: every component column on one page up to twelve, so that no figure's column meets the footer
+    ws.page_setup.fitToWidth = max(1, -(-components // 12))
     ws.print_title_cols = "A:B"
     return ws
 
