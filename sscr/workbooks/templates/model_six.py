@@ -21,10 +21,7 @@ computes the same figures, in the same order of operations.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
-
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sscr import checks
 from sscr.errors import PricingInputError
@@ -32,6 +29,10 @@ from sscr.rates import RateTable
 from sscr.rules import funding_adjustment_rule, packaged_rules, profit_rate_steps
 
 from ..layout import PERCENT, Layout, header, label, page_setup, section, title
+from ..package import col_letters as get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 SIX_SHEET = "Six steps"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
