@@ -6,23 +6,56 @@ or file-format imports. The Excel worksheet functions (``udfs``), the workbook f
 command line are edges around it.
 """
 
-from .alternative_pricing import (agreed_profit_rate_change, commercial_price, cruv_price,
-                                  fixed_component)
-from .capital_servicing import (BalanceSheet, CapitalServicingAdjustment, capital_employed_from_balance_sheets,
-                                capital_servicing_adjustment, capital_servicing_from_accounts,
-                                cost_of_production_from_accounts)
-from .components import Aggregation, Component, aggregate_components, components_from_table
-from .final_price_adjustment import FinalPriceAdjustment, final_price_adjustment
-from .errors import (CapitalServicingWarning, PricingInputError, RateNotAvailableError, RatesFileError,
-                     SupplyChainError)
-from .guidance import GuidanceVersion, guidance_in_force, guidance_versions
-from .methodology import bpr_rolling_average
-from .poco import PocoAdjustment, SupplyChainContract, poco_adjustment, supply_chain_from_table
-from .price import contract_price, formula_price
-from .profit_rate import (ContractProfitRate, SixStepProfitRate, contract_profit_rate,
-                          contract_profit_rate_six_step, uses_six_steps)
-from .rates import CapitalServicingRates, PublishedRates, RateTable, default_table, rates_for
-from .rounding import round_half_up
+import importlib
+from typing import Any
+
+#: Each name this package exports and the module it comes from: imported on first use, so that an
+#: edge (the add-in's Refresh, a worksheet function) loads only the parts of the core it calls.
+_EXPORTS = {
+    "agreed_profit_rate_change": "alternative_pricing",
+    "commercial_price": "alternative_pricing",
+    "cruv_price": "alternative_pricing",
+    "fixed_component": "alternative_pricing",
+    "BalanceSheet": "capital_servicing",
+    "CapitalServicingAdjustment": "capital_servicing",
+    "capital_employed_from_balance_sheets": "capital_servicing",
+    "capital_servicing_adjustment": "capital_servicing",
+    "capital_servicing_from_accounts": "capital_servicing",
+    "cost_of_production_from_accounts": "capital_servicing",
+    "Aggregation": "components",
+    "Component": "components",
+    "aggregate_components": "components",
+    "components_from_table": "components",
+    "FinalPriceAdjustment": "final_price_adjustment",
+    "final_price_adjustment": "final_price_adjustment",
+    "CapitalServicingWarning": "errors",
+    "PricingInputError": "errors",
+    "RateNotAvailableError": "errors",
+    "RatesFileError": "errors",
+    "SupplyChainError": "errors",
+    "GuidanceVersion": "guidance",
+    "guidance_in_force": "guidance",
+    "guidance_versions": "guidance",
+    "bpr_rolling_average": "methodology",
+    "PocoAdjustment": "poco",
+    "SupplyChainContract": "poco",
+    "poco_adjustment": "poco",
+    "supply_chain_from_table": "poco",
+    "contract_price": "price",
+    "formula_price": "price",
+    "ContractProfitRate": "profit_rate",
+    "SixStepProfitRate": "profit_rate",
+    "contract_profit_rate": "profit_rate",
+    "contract_profit_rate_six_step": "profit_rate",
+    "uses_six_steps": "profit_rate",
+    "CapitalServicingRates": "rates",
+    "PublishedRates": "rates",
+    "RateTable": "rates",
+    "default_table": "rates",
+    "rates_for": "rates",
+    "round_half_up": "rounding",
+}
+
 
 __all__ = [
     "Aggregation", "BalanceSheet", "CapitalServicingAdjustment", "CapitalServicingRates",
@@ -38,3 +71,16 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -159,9 +159,26 @@ def components_from_table(table: Any) -> list[Component]:
             for r in rows]
 
 
+def _as_share(amount: float, rate: Any, total: float, what: str, paragraph: str) -> float:
+    """The contract level adjustment agreed: ``amount``, or ``rate`` x the total component price
+    (alternative pricing guidance 9.16, 9.24: a fixed value or a percentage of the total component
+    price, not above the maximum)."""
+    if rate is None:
+        return amount
+    r = float(checks.rate(f"contract level {what} adjustment rate", rate))
+    checks.check(f"contract level {what} adjustment rate", r, r >= 0,
+                 "must be zero or more: a share of the total component price")
+    if amount != 0:
+        raise PricingInputError(
+            f"contract level {what} adjustment is given as {checks.fmt(amount)} and as {checks.fmt(r)} of the total "
+            f"component price: give it one way (alternative pricing guidance {paragraph})")
+    return r * total
+
+
 def aggregate_components(components: Sequence[Component] | Any, *, contract_level_cra: Any = 0.0,
                          contract_level_ia: Any = 0.0, date_of_agreement: Any = None,
-                         contract_kind: Any = None) -> Aggregation:
+                         contract_kind: Any = None, contract_level_cra_rate: Any = None,
+                         contract_level_ia_rate: Any = None) -> Aggregation:
     """Aggregation of components (regulation 19G): total component price and contract level pots.
 
     Args:
@@ -170,6 +187,10 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
             others need their price.
         contract_level_cra: the contract level cost risk adjustment agreed, money, 0..CRA pot (9.11-9.18).
         contract_level_ia: the contract level incentive adjustment agreed, money, 0..IA pot (9.19-9.26).
+        contract_level_cra_rate, contract_level_ia_rate: optional; either adjustment agreed instead as a
+            fraction of the total component price (0.01 for 1%): the amount is that fraction of the
+            total, within the pot as an amount is. Giving a fraction and a non-zero amount for the same
+            adjustment is refused.
         date_of_agreement, contract_kind: optional; they set the maximum incentive adjustment that
             each component's IA and the IA pot are measured against (:func:`sscr.rules.incentive_cap`):
             2pp, or 10pp for a qualifying defence contract ("QDC", the default) agreed on or after
@@ -279,6 +300,8 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
     ia_pot = float(np.sum(max_ia) - np.sum(actual_ia))
     agreed_cra = float(checks.money("contract level cost risk adjustment", contract_level_cra, nonnegative=True))
     agreed_ia = float(checks.money("contract level incentive adjustment", contract_level_ia, nonnegative=True))
+    agreed_cra = _as_share(agreed_cra, contract_level_cra_rate, total, "cost risk", "9.16")
+    agreed_ia = _as_share(agreed_ia, contract_level_ia_rate, total, "incentive", "9.24")
     tolerance = 1e-9 * max(1.0, total)
     if agreed_cra > cra_pot + tolerance:
         raise PricingInputError(

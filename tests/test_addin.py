@@ -484,7 +484,7 @@ def test_install_into_a_folder_it_cannot_write_says_so(tmp_path):
 
 # --- Refresh's template layouts, kept between runs ---------------------------------------------------
 
-def test_install_keeps_every_templates_layout_and_refresh_gets_the_same_spec(tmp_path):
+def test_install_keeps_every_templates_layout_and_refresh_gets_the_same_spec(tmp_path, monkeypatch):
     from sscr.workbooks import layout, spec_cache
     from sscr.workbooks.templates import TEMPLATES
     from sscr import addin
@@ -493,16 +493,67 @@ def test_install_keeps_every_templates_layout_and_refresh_gets_the_same_spec(tmp
     assert addin.prepare_refresh(tmp_path) == len(TEMPLATES)
     assert spec_cache.FOLDER is None  # and put back afterwards
     kept = sorted(p.name for p in tmp_path.iterdir())
-    # a sized layout (the contract models) is laid out without a workbook, fast enough not to be kept
-    fixed = [t for t in TEMPLATES.values() if not t.size]
-    assert fixed and len(kept) == len(fixed) and all(spec_cache.code_digest() in name for name in kept)
+    # every template, the contract models at their sizes too (the largest template is one)
+    assert len(kept) == len(TEMPLATES) and all(spec_cache.code_digest() in name for name in kept)
+    assert any(t.size for t in TEMPLATES.values())
     spec_cache.enable(tmp_path)
     try:
-        for template in fixed:
-            fresh = layout._SPECS.pop((template.key, template.version, template.size))
-            loaded = spec_cache.load(template.key, template.version)
-            assert loaded == fresh and loaded is not fresh
-            assert template.spec() == fresh
+        fresh = {t.key: layout._SPECS.pop((t.key, t.version, t.size)) for t in TEMPLATES.values()}
+
+        def laid_out(*args, **kwargs):
+            raise AssertionError("laid out again although it was kept")
+
+        monkeypatch.setattr(layout.Template, "layout", laid_out)
+        for template in TEMPLATES.values():
+            loaded = spec_cache.load(template.key, template.version, template.size)
+            assert loaded == fresh[template.key] and loaded is not fresh[template.key]
+            assert template.spec() == fresh[template.key]  # read from the kept file, not laid out
+    finally:
+        spec_cache.FOLDER = None
+
+
+def test_a_contract_model_of_another_size_is_kept_under_its_own_name(tmp_path):
+    from sscr.workbooks import layout, spec_cache
+    from sscr.workbooks.templates.contract_model import ModelSize, blank_model
+
+    small, grown = blank_model(ModelSize(lines=3, risks=2, components=2)), blank_model(ModelSize(lines=7, risks=2,
+                                                                                                  components=2))
+    spec_cache.enable(tmp_path)
+    try:
+        specs = {}
+        for template in (small, grown):
+            layout._SPECS.pop((template.key, template.version, template.size), None)
+            specs[template.size] = template.spec()
+        assert len(specs[grown.size].inputs) > len(specs[small.size].inputs)
+        for template in (small, grown):
+            assert spec_cache.load(template.key, template.version, template.size) == specs[template.size]
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert len(names) == 2 and any("-lines3-risks2-components2-" in n for n in names), names
+        assert spec_cache.load(small.key, small.version) is None  # the fixed name is not a sized layout's
+    finally:
+        spec_cache.FOLDER = None
+
+
+def test_kept_layouts_of_an_earlier_install_and_old_sizes_are_removed(tmp_path, monkeypatch):
+    from sscr.workbooks import spec_cache
+
+    spec_cache.enable(tmp_path)
+    try:
+        old = tmp_path / "contract_model-v2-lines50-risks20-components10-0123456789abcdef01234567.pickle"
+        other = tmp_path / "contract_model-v20-lines5-0123456789abcdef01234567.pickle"  # another version's file
+        old.write_bytes(b"x")
+        other.write_bytes(b"x")
+        for lines in range(1, spec_cache.KEPT_SIZES + 3):
+            spec_cache.store("contract_model", 2, {"lines": lines}, (("lines", lines),))
+            path = spec_cache._path("contract_model", 2, (("lines", lines),))
+            os.utime(path, (1_000_000 + lines, 1_000_000 + lines))  # written in this order
+        assert not old.exists() and other.exists()
+        kept = sorted(spec_cache.load("contract_model", 2, (("lines", n),)) is not None
+                      for n in range(1, spec_cache.KEPT_SIZES + 3))
+        assert kept.count(True) == spec_cache.KEPT_SIZES
+        newest = spec_cache.KEPT_SIZES + 2
+        assert spec_cache.load("contract_model", 2, (("lines", newest),)) == {"lines": newest}
+        assert spec_cache.load("contract_model", 2, (("lines", 1),)) is None  # the least recently written went
     finally:
         spec_cache.FOLDER = None
 
@@ -523,3 +574,42 @@ def test_a_damaged_kept_layout_is_laid_out_again(tmp_path):
         assert spec_cache.load(template.key, template.version) == expected  # rewritten
     finally:
         spec_cache.FOLDER = None
+
+
+def test_refresh_with_the_kept_layouts_imports_no_openpyxl(tmp_path):
+    """What the button runs, with the layouts ``sscr addin install`` keeps, in a Python that cannot
+    import openpyxl: the specs are read from the kept files and every template is filled (the file
+    adapter stands for Excel's book here; the fill is the one Refresh runs)."""
+    from sscr import addin
+    from sscr.workbooks.templates import TEMPLATES
+
+    addin.prepare_refresh(tmp_path / "specs")
+    for template in TEMPLATES.values():
+        shutil.copyfile(ROOT / "workbooks" / template.filename, tmp_path / template.filename)
+    code = r'''
+import importlib.abc, sys
+from pathlib import Path
+
+class Refused(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "openpyxl":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Refused())
+import sscr.addin
+from sscr.workbooks import spec_cache, xlwings_adapter
+from sscr.workbooks.adapter import FileBook
+from sscr.workbooks.fill import fill
+from sscr.workbooks.templates import TEMPLATES
+
+spec_cache.enable(Path(sys.argv[1]))
+for template in TEMPLATES.values():
+    result = fill(FileBook.open(Path(sys.argv[2]) / template.filename))
+    assert result.flags == [] and result.written == result.formulas == len(template.spec().outputs), template.key
+print(len(TEMPLATES), "filled;", "sscr.workbooks.styles" in sys.modules)
+'''
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "specs"), str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == f"{len(TEMPLATES)} filled; False"

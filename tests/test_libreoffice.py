@@ -45,7 +45,15 @@ EDITS = {
     "aggregation.xlsx": {"Ex6_Method_3": "cost-plus", "Ex7_Contract_IA": 1.5, "Ex6_Contract_CRA": 2},
     "contract-model.xlsx": {"Contract_name": "Radar", "Financial_year": "2023/24",
                             "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000, "CRA_1": 0.1, "IA_1": 0.005,
-                            "CSA_1": 0.02, "POCO_1": 30_000,
+                            "CSA_1": 0.02,
+                            # the supply chain of Design: a group sub-contract, a further one in scope
+                            # (its CRA above Design's) and one below the £250,000 value test
+                            **{f"SC_{k}_{n}": v for n, row in enumerate((
+                                ("Radar", "Design", None, 300_000, 0.0824, 0.15, 0.01, 0.012),
+                                ("Antenna", "Design", "Radar", 220_000, 0.0824, 0.25, 0.0, 0.02),
+                                ("Cables", "Design", "Radar", 20_000, 0.0824, 0.0, 0.0, 0.01),
+                            ), start=1) for k, v in zip(("name", "component", "parent", "own_costs", "BPR", "CRA",
+                                                        "IA", "CSA"), row)},
                             "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 250_000,
                             "Name_4": "Support", "Method_4": "volume-driven", "AC_4": 400_000, "CRA_4": -0.1,
                             "IA_4": 0, "CSA_4": 0.01, "Contract_CRA": 1_000,

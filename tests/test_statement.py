@@ -67,8 +67,12 @@ def test_worked_case_shows_the_cpr_its_four_steps_the_price_and_the_risk_conting
     assert money(c["allowable_costs_build_up"]["risk_contingency_element"]) == "£36,500.00"
     steps = c["steps"]
     assert [s["step"] for s in steps] == [1, 2, 3, 4]
-    core = contract_profit_rate(0.0824, 0.05, 0.005, 0.015)  # the worked case's 2024/25 BPR, CRA, IA, CSA
-    assert [s["factor"] for s in steps] == [0.0824, 0.05, 0.005, 0.015]
+    # the worked case's 2024/25 BPR, CRA, IA, and its CSA as the Capital servicing sheet computes it
+    # from its capital figures (Appendix B: 1.5pp, to the last binary digit of the division)
+    csa = steps[3]["factor"]
+    assert csa == pytest.approx(0.015, abs=1e-15)
+    core = contract_profit_rate(0.0824, 0.05, 0.005, csa)
+    assert [s["factor"] for s in steps] == [0.0824, 0.05, 0.005, csa]
     assert [s["adjustment"] for s in steps] == [core.baseline_profit_rate, core.cra_points,
                                                 core.incentive_adjustment, core.capital_servicing_adjustment]
     assert [s["running_total"] for s in steps] == [core.after_step_1, core.after_step_2, core.after_step_3,
@@ -107,7 +111,7 @@ def test_html_shows_the_acceptance_figures_each_linked_to_its_derivation(worked)
 
 def test_the_worked_case_json_validates_against_its_schema(worked):
     validator().validate(json.loads(json.dumps(worked)))
-    assert worked["schema"] == "sscr-contract-pricing-statement" and worked["schema_version"] == "1.0"
+    assert worked["schema"] == "sscr-contract-pricing-statement" and worked["schema_version"] == "1.1"
 
 
 def test_the_schema_refuses_a_statement_that_breaks_it(worked):
@@ -136,14 +140,29 @@ def test_the_golden_json_of_the_worked_case(worked):
 
 # --- the audit trail ------------------------------------------------------------------------------
 
+#: Baseline profit rate guidance v8, Appendix B example (a): fixed capital 3,000,000, working capital
+#: 1,000,000, cost of production 6,000,000 at the 2024/25 rates give a CSA of 2.15% (component 1's CSA
+#: left empty, so the Capital servicing sheet computes it).
+APPENDIX_B_A = {"CSA_1": None, "Fixed_capital_1": 3_000_000.0, "Working_capital_1": 1_000_000.0,
+                "Cost_of_production_1": 6_000_000.0}
+#: Opening and closing balance sheets and an income statement (guidance 6.26-6.38) for a component.
+ACCOUNTS = {"Opening_assets": 5_000_000.0, "Opening_liabilities": 2_000_000.0, "Opening_interest_bearing": 500_000.0,
+            "Opening_fixed_capital": 2_500_000.0, "Closing_assets": 5_500_000.0, "Closing_liabilities": 2_200_000.0,
+            "Closing_interest_bearing": 600_000.0, "Closing_fixed_capital": 2_700_000.0,
+            "Operating_revenue": 7_000_000.0, "Operating_profit": 600_000.0, "Accounts_months": 9.0}
+
+
 def _classes_of_models(tmp_path: Path) -> list[Path]:
-    """The worked case, the blank model, and a model of two formula components and a commercial one
-    (aggregation: contract level adjustments), with the narrative text filled in."""
+    """The worked case, the blank model, and a model of three formula components and a commercial one
+    (aggregation: contract level adjustments), with the narrative text filled in: one with a typed
+    CSA, one computed from Appendix B's capital figures and one from balance sheets."""
     two = model_with(BLANK_MODEL, {
         "Contract_name": "Three components", "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000.0,
-        "CRA_1": 0.25, "IA_1": 0.01, "CSA_1": 0.012, "POCO_1": 25_000.0,
+        "CRA_1": 0.25, "IA_1": 0.01, "POCO_typed_1": 25_000.0, **APPENDIX_B_A,
         "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 400_000.0,
         "Name_3": "Support", "Method_3": "cost-plus", "AC_3": 250_000.0, "CRA_3": -0.25, "IA_3": 0.0, "CSA_3": 0.0,
+        "Name_4": "Trials", "Method_4": "firm", "AC_4": 600_000.0, "CRA_4": 0.0, "IA_4": 0.0,
+        **APPENDIX_B_A, **{f"{k}_4": v for k, v in ACCOUNTS.items()},
         "Contract_CRA": 1_000.0, "Basis_CRA_1": "Novel design: the top of the range (4.11).",
         "Basis_AC_2": "Price from the published catalogue, less 5%.", "IA_outcome_1": "Availability above 95%.",
         "Guidance_deviations": "None known.", "Other_material_information": "=1+1 <b>not bold</b>",
@@ -183,7 +202,7 @@ def test_every_figure_has_an_audit_entry_and_every_entry_its_figure(tmp_path):
 
 def test_a_model_of_three_components_states_each_method_and_the_text_given(tmp_path):
     statement = build_statement(read_model(_classes_of_models(tmp_path)[2]))
-    design, spares, support = statement["components"]
+    design, spares, support, trials = statement["components"]
     assert (design["method_kind"], spares["method_kind"]) == ("pricing formula", "alternative pricing method")
     assert spares["steps"] == [] and spares["contract_profit_rate"] is None
     assert spares["alternative"]["price"] == 400_000.0
@@ -191,17 +210,151 @@ def test_a_model_of_three_components_states_each_method_and_the_text_given(tmp_p
     assert design["steps"][1]["basis"] == "Novel design: the top of the range (4.11)."
     assert design["steps"][2]["outcome"] == "Availability above 95%."
     assert design["allowable_costs"] == 975_000.0  # 1,000,000 less the POCO deduction of 25,000
-    core = contract_profit_rate(0.0824, 0.25, 0.01, 0.012)
+    assert rate(design["steps"][3]["factor"]) == "2.15%"  # Appendix B example (a), computed in the model
+    core = contract_profit_rate(0.0824, 0.25, 0.01, design["steps"][3]["factor"])
     assert design["contract_profit_rate"] == core.contract_profit_rate
     assert math.isclose(design["price"], 975_000.0 * (1 + core.contract_profit_rate), rel_tol=1e-15)
     assert statement["contract_level"]["contract_cra"] == 1_000.0
-    assert math.isclose(statement["price"], design["price"] + 400_000.0 + support["price"] + 1_000.0, rel_tol=1e-15)
+    assert math.isclose(statement["price"], design["price"] + 400_000.0 + support["price"] + trials["price"] + 1_000.0,
+                        rel_tol=1e-15)
     assert statement["deviations_from_guidance"] == "None known."
     page = html(statement)
     assert "Novel design: the top of the range (4.11)." in page and "Availability above 95%." in page
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page and "<b>not bold</b>" not in page  # the user's text is escaped
     statement["components"][1]["name"] = "=2+3"  # text from a user: never a formula in a spreadsheet
     assert "\n2,'=2+3,commercial," in csv_tables(statement)["components"]
+
+
+# --- step 4: the Appendix B computation --------------------------------------------------------------
+
+def _regenerated_cells_agree(statement: dict, model: Path, tmp_path: Path) -> int:
+    """Every formula figure of the statement against the cell `sscr regenerate` saved; how many."""
+    result = regenerate_one(model, tmp_path / "regenerated")
+    assert result.status == "ok", result.message
+    wb = openpyxl.load_workbook(result.output, data_only=True)
+    checked = 0
+    for entry in statement["audit_trail"]:
+        if entry["kind"] in ("formula", "core") and isinstance(entry["value"], float):
+            saved = wb[entry["sheet"]][entry["cell"]].value
+            assert isinstance(saved, (int, float)), entry["id"]
+            assert math.isclose(entry["value"], saved, rel_tol=1e-14, abs_tol=1e-12), (entry["id"], saved)
+            checked += 1
+    return checked
+
+
+def test_step_4_states_the_appendix_b_computation_from_capital_figures(tmp_path):
+    """Baseline profit rate guidance v8, Appendix B example (a) (computations 1-5, 2024/25 rates):
+    CP:CE 1.5, allowance 3.2200%, CSA 2.15%. The statement states each computation's inputs, the
+    rates of the financial year and the CSA used, each from the model's Capital servicing sheet,
+    equal to the core's (sscr.capital_servicing) and to the regenerated workbook's."""
+    from sscr.capital_servicing import capital_servicing_adjustment
+    from sscr.rates import rates_for
+    path = model_with(WORKED_CASE, APPENDIX_B_A, tmp_path / "capital.xlsx")
+    statement = build_statement(read_model(path))
+    validator().validate(json.loads(json.dumps(statement)))
+    (c,) = statement["components"]
+    step4 = c["steps"][3]
+    b = step4["computation"]
+    core = capital_servicing_adjustment(3_000_000, 1_000_000, 6_000_000, rates_for("2024/25").capital_servicing_rates)
+    assert b["source"] == "capital figures" and b["financial_year"] == "2024/25" and b["accounts"] is None
+    assert b["rates"] == {"fixed": 0.0326, "positive_working": 0.031, "negative_working": 0.0161}  # guidance 6.4
+    assert b["inputs"] == {"fixed_capital": 3e6, "working_capital": 1e6, "cost_of_production": 6e6}
+    for field, want in (("capital_employed", core.capital_employed), ("cp_ce_ratio", core.cp_ce_ratio),
+                        ("fixed_proportion", core.fixed_proportion),
+                        ("positive_working_proportion", core.positive_working_proportion),
+                        ("negative_working_proportion", core.negative_working_proportion),
+                        ("fixed_allowance", core.fixed_allowance), ("allowance", core.capital_servicing_allowance),
+                        ("adjustment", core.adjustment), ("fixed_element", core.fixed_element),
+                        ("positive_working_element", core.positive_working_element)):
+        assert math.isclose(b[field], want, rel_tol=1e-15, abs_tol=1e-18), field
+    assert (round(b["cp_ce_ratio"], 4), rate(b["allowance"]), rate(b["adjustment"])) == (1.5, "3.22%", "2.15%")
+    assert math.isclose(b["elements_total"], b["adjustment"], rel_tol=1e-12)  # computation 5 checks computation 4
+    assert step4["factor"] == b["adjustment"] and "Appendix B" in step4["factor_source"]
+    assert step4["running_total"] == c["contract_profit_rate"]
+    assert c["contract_profit_rate"] == contract_profit_rate(0.0824, 0.05, 0.005, core.adjustment).contract_profit_rate
+    by_pointer = {e["pointer"]: e for e in statement["audit_trail"]}
+    q = "/components/0/steps/3/computation"
+    assert by_pointer[f"{q}/adjustment"]["formula"].startswith("=IF(Cap_on_1=1,Cap_allowance_1/Cap_CP_CE_1")
+    assert {i["name"] for i in by_pointer[f"{q}/fixed_allowance"]["inputs"]} >= {"Cap_fixed_prop_1", "CSA_rate_fixed"}
+    assert by_pointer[f"{q}/inputs/fixed_capital"]["kind"] == "input"
+    assert by_pointer[f"{q}/rates/fixed"]["sheet"] == "Capital servicing"
+    assert "Appendix B" in by_pointer[f"{q}/adjustment"]["guidance"]
+    assert by_pointer["/components/0/steps/3/factor"]["id"] == "CSA_used_1"
+    assert _regenerated_cells_agree(statement, path, tmp_path) > 120
+    page = html(statement)
+    assert "Appendix B computation of the capital servicing adjustment" in page
+    assert re.search(r'href="#a-CSA_computed_1"[^>]*>2\.15%</a>', page)
+    assert re.search(r'href="#a-Cap_CP_CE_1"[^>]*>1\.5000</a>', page)
+
+
+def test_step_4_states_the_computation_from_balance_sheets(tmp_path):
+    """Guidance 6.26-6.38: capital employed from the opening and closing balance sheets (total assets
+    less the liabilities that bear no interest, averaged), cost of production from an income statement
+    of nine months annualised; the statement states both positions and the figures derived."""
+    from sscr.capital_servicing import (BalanceSheet, capital_employed_from_balance_sheets,
+                                        capital_servicing_adjustment, cost_of_production_from_accounts)
+    from sscr.rates import rates_for
+    # the worked case's component with its capital figures replaced by the accounts
+    path = model_with(WORKED_CASE, {"CSA_1": None, "Fixed_capital_1": None, "Working_capital_1": None,
+                                    "Cost_of_production_1": None, **{f"{k}_1": v for k, v in ACCOUNTS.items()}},
+                      tmp_path / "acc.xlsx")
+    statement = build_statement(read_model(path))
+    validator().validate(json.loads(json.dumps(statement)))
+    b = statement["components"][0]["steps"][3]["computation"]
+    assert b["source"] == "balance sheets" and b["inputs"] is None
+    ce = capital_employed_from_balance_sheets([BalanceSheet(5e6, 2e6, 5e5, 2.5e6), BalanceSheet(5.5e6, 2.2e6, 6e5, 2.7e6)])
+    cp = cost_of_production_from_accounts(7e6, 6e5, period_months=9)
+    a = b["accounts"]
+    assert (a["opening"]["capital_employed"], a["closing"]["capital_employed"]) == (3_500_000.0, 3_900_000.0)
+    assert (a["capital_employed"], a["fixed_capital"], a["months"]) == (ce.capital_employed, ce.fixed_capital, 9.0)
+    assert math.isclose(a["cost_of_production"], cp.annual_cost, rel_tol=1e-15)
+    core = capital_servicing_adjustment(ce.fixed_capital, ce.working_capital, cp.annual_cost,
+                                        rates_for("2024/25").capital_servicing_rates)
+    assert math.isclose(b["adjustment"], core.adjustment, rel_tol=1e-14)
+    assert b["working_capital"] == ce.working_capital
+    assert _regenerated_cells_agree(statement, path, tmp_path) > 120
+    assert "Opening capital employed (6.27)" in html(statement)
+
+
+@pytest.mark.filterwarnings("ignore::sscr.errors.CapitalServicingWarning")  # a zero CSA is to be double checked
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fixed=st.floats(0, 1e9), working=st.floats(-5e8, 1e9), ratio=st.floats(0.2, 20))
+def test_the_appendix_b_computation_is_the_cores_for_any_capital_figures(tmp_path, fixed, working, ratio):
+    """For capital figures of any size and sign of working capital (a negative working capital is
+    served at the negative rate, Appendix B (c)-(d)), the statement's step 4 is the core's CSA and
+    its computation is internally consistent."""
+    from hypothesis import assume
+
+    from sscr.capital_servicing import capital_servicing_adjustment
+    from sscr.rates import rates_for
+    ce = fixed + working
+    assume(abs(ce) > 1.0)
+    cp = abs(ce) * ratio
+    core = capital_servicing_adjustment(fixed, working, cp, rates_for("2024/25").capital_servicing_rates)
+    assume(abs(core.adjustment) < 0.4)  # a larger one is refused as a likely unit slip (checks.py)
+    path = model_with(WORKED_CASE, {"CSA_1": None, "Fixed_capital_1": fixed, "Working_capital_1": working,
+                                    "Cost_of_production_1": cp}, tmp_path / f"h{abs(hash((fixed, working, ratio)))}.xlsx")
+    b = build_statement(read_model(path))["components"][0]["steps"][3]["computation"]
+    assert math.isclose(b["adjustment"], core.adjustment, rel_tol=1e-12, abs_tol=1e-15)
+    assert math.isclose(b["elements_total"], b["adjustment"], rel_tol=1e-9, abs_tol=1e-12)
+    assert (b["positive_working_proportion"] == 0.0) == (working < 0) or working == 0
+    assert b["capital_employed"] == b["fixed_capital"] + b["working_capital"]
+
+
+def test_the_worked_case_states_its_csa_computed_from_its_capital_figures(worked):
+    """The worked case's 1.5pp comes from its Capital servicing sheet (Appendix B)."""
+    step4 = worked["components"][0]["steps"][3]
+    assert step4["computation"] is not None
+    assert step4["factor_source"] == "computed on the Capital servicing sheet from capital figures (Appendix B)"
+    assert step4["factor"] == pytest.approx(0.015, abs=1e-15)
+
+
+def test_a_typed_csa_has_no_computation_and_says_it_was_typed(tmp_path):
+    path = model_with(BLANK_MODEL, {"Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000.0, "CRA_1": 0.1,
+                                    "IA_1": 0.0, "CSA_1": 0.015}, tmp_path / "typed.xlsx")
+    step4 = build_statement(read_model(path))["components"][0]["steps"][3]
+    assert step4["computation"] is None and step4["factor_source"] == "typed on the Contract sheet (CSA_1)"
+    assert step4["factor"] == 0.015
 
 
 class _Links(HTMLParser):
@@ -236,7 +389,9 @@ def test_the_command_writes_json_html_and_csv_tables(tmp_path, capsys):
     names = sorted(p.name for p in out.iterdir())
     assert "cost-build-up.json" in names and "cost-build-up.html" in names
     assert {"cost-build-up-components.csv", "cost-build-up-steps.csv", "cost-build-up-audit-trail.csv"} <= set(names)
-    assert "£1,504,699.01" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "£1,504,699.01" in printed
+    assert "NOT READY TO FILE  missing Date_of_agreement" in printed  # the worked case records no date
     assert json.loads((out / "cost-build-up.json").read_text())["price"] == pytest.approx(1504699.00896, abs=1e-6)
     assert Path(model).read_bytes() == before  # the model is never changed
 
@@ -304,10 +459,65 @@ def test_the_guidance_in_force_at_the_date_of_agreement_is_stated(tmp_path):
             assert dt.date.fromisoformat(applies_from) <= day
         page = html(statement)
         assert "Allowable Costs Guidance" in page
+        assert statement["completeness"] == {"ready_to_file": True, "missing": []}
+        assert {g["basis"] for g in statement["guidance"]} == {"date of agreement"}
+        assert "Not ready to file" not in page
     assert got["allowable costs"][0] == "7.3"  # 5 June 2026: version 7.3 applies from 1 April 2026
-    del reading.inputs["Date_of_agreement"]
+
+
+def test_with_no_date_of_agreement_the_statement_is_not_ready_to_file_and_lists_the_years_versions(worked):
+    """Regulation 23(3)(a) asks for the version in force at agreement, which only the date decides
+    (allowable costs 7.1 applies from 10 October 2024, within 2024/25). The worked case records no
+    date: its statement says prominently that it is not ready to file, and lists every version in
+    force for part of its financial year, 2024/25, with the days each covers; its prices are unchanged."""
+    assert worked["contract"]["date_of_agreement"] is None
+    assert worked["completeness"]["ready_to_file"] is False
+    assert any("Date_of_agreement" in m for m in worked["completeness"]["missing"])
+    assert "not ready to file" in worked["guidance_note"] and "Date_of_agreement" in worked["guidance_note"]
+    got = [(g["document"], g["version"], g["in_force_from"], g["in_force_to"]) for g in worked["guidance"]]
+    assert got == [("allowable costs", "7", "2024-04-01", "2024-10-09"),
+                   ("allowable costs", "7.1", "2024-10-10", "2025-03-31"),
+                   ("baseline profit rate", "8.0", "2024-04-01", "2025-03-31"),
+                   ("alternative pricing", "1", "2024-04-01", "2024-10-09"),
+                   ("alternative pricing", "1.1", "2024-10-10", "2025-03-31")]
+    assert {g["basis"] for g in worked["guidance"]} == {"financial year of agreement"}
+    assert money(worked["price"]) == "£1,504,699.01"
+    page = html(worked)
+    banner = page.index('class="not-ready" role="alert"')
+    assert banner < page.index('id="contract"')  # before anything else of the statement
+    assert "10 October 2024 to 31 March 2025" in page and "In force in 2024/25" in page
+
+
+@settings(max_examples=10, deadline=None)
+@given(year=st.integers(2015, 2026), day=st.integers(0, 364))
+def test_the_versions_listed_for_a_year_cover_it_and_hold_the_one_in_force_on_any_day(year, day):
+    """With no date, the versions listed for each document tile the financial year day by day, and
+    whichever day the contract was agreed on, the version then in force (sscr.guidance) is listed
+    with that day in its range."""
+    import datetime as dt
+
+    from sscr.guidance import guidance_in_force
+    reading = _READING.get("r") or _READING.setdefault("r", read_model(WORKED_CASE))
+    reading.inputs["Financial_year"] = f"{year}/{(year + 1) % 100:02d}"
     statement = build_statement(reading)
-    assert statement["guidance"] == [] and "Date_of_agreement" in statement["guidance_note"]
+    validator().validate(json.loads(json.dumps(statement)))
+    first, last = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+    when = first + dt.timedelta(days=day)
+    for document in ("allowable costs", "baseline profit rate", "alternative pricing"):
+        rows = [g for g in statement["guidance"] if g["document"] == document]
+        try:
+            want = guidance_in_force(when, document)
+        except Exception:  # no version of this document yet on that day
+            assert all(dt.date.fromisoformat(g["in_force_from"]) > when for g in rows)
+            continue
+        assert any(g["version"] == want.version and g["in_force_from"] <= when.isoformat() <= g["in_force_to"]
+                   for g in rows), (document, when)
+        spans = [(dt.date.fromisoformat(g["in_force_from"]), dt.date.fromisoformat(g["in_force_to"])) for g in rows]
+        assert spans[-1][1] == last and all(a[1] + dt.timedelta(days=1) == b[0] for a, b in zip(spans, spans[1:]))
+        assert spans[0][0] == max(first, dt.date.fromisoformat(rows[0]["applies_from"]))
+
+
+_READING: dict = {}
 
 
 def test_a_date_before_the_four_steps_is_refused_by_name_not_stated_as_four_steps():
@@ -328,7 +538,7 @@ def test_the_steps_add_up_to_the_cpr_and_the_price_is_the_formula_for_any_inputs
     model's CPR, each running total is the one before plus the step's adjustment, and the price is
     allowable costs x (1 + CPR) on the allowable costs after the POCO deduction (Act s.15)."""
     path = model_with(BLANK_MODEL, {"Name_1": "C", "Method_1": "firm", "AC_1": ac, "CRA_1": cra, "IA_1": ia,
-                                    "CSA_1": csa, "POCO_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
+                                    "CSA_1": csa, "POCO_typed_1": ac * share}, tmp_path / f"m{abs(hash((ac, cra)))}.xlsx")
     (c,) = build_statement(read_model(path))["components"]
     total = 0.0
     for step in c["steps"]:

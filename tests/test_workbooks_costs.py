@@ -205,7 +205,7 @@ def test_blank_contract_model_has_empty_tables_that_regenerate_to_zero(tmp_path)
 
 def test_contract_model_prices_components_from_their_lines_and_risks(tmp_path):
     folder = copy_templates(tmp_path, MODEL.filename)
-    cells = {"Name_1": "Design", "Method_1": "firm", "CRA_1": 0.1, "IA_1": 0.005, "CSA_1": 0.02, "POCO_1": 1_000,
+    cells = {"Name_1": "Design", "Method_1": "firm", "CRA_1": 0.1, "IA_1": 0.005, "CSA_1": 0.02, "POCO_typed_1": 1_000,
              "Name_2": "Support", "Method_2": "cost-plus", "AC_2": 10_000, "CRA_2": 0, "IA_2": 0, "CSA_2": 0.01,
              "Line_id_1": "L1", "Line_component_1": "Design", "Line_type_1": "A", "Line_basis_1": "estimated",
              "Line_amount_1": 50_000, "Line_id_2": "L2", "Line_component_2": "Support", "Line_type_2": "B",

@@ -299,7 +299,7 @@ def test_contract_model_prices_components_through_poco_and_contract_level(tmp_pa
     model = folder / "contract-model.xlsx"
     cells = {"Contract_name": "Radar upgrade", "Financial_year": "2024/25",
              "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000, "CRA_1": 0.1, "IA_1": 0.005, "CSA_1": 0.02,
-             "POCO_1": 30_000,
+             "POCO_typed_1": 30_000,
              "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 250_000,
              "Name_3": "Support", "Method_3": "cost-plus", "AC_3": 400_000, "CRA_3": -0.1, "IA_3": 0, "CSA_3": 0.01,
              "Contract_CRA": 5_000, "Contract_IA": 1_000}

@@ -99,11 +99,15 @@ def test_refresh_gives_every_template_the_figures_headless_regeneration_writes(k
     assert set(refreshed.fill.figures) == set(outputs) | set(values) and refreshed.fill.written == len(outputs)
     assert refreshed.fill.core_values == len(values)
     assert refreshed.fill.figures == fill(FileBook.open(path)).figures  # the same figures, exactly
-    for name in outputs:
+    for name in (*outputs, *values):  # Excel's formula results, and the core's own figures written as values
         written = regenerated.read_computed(name).value
         written = None if written == "" else written  # a formula's "" reads as None through xlwings
         assert agrees(cell(book, name).value, written), (name, cell(book, name).value, written)
     assert book.recalculations == 1  # Refresh recalculates once, as app.calculate() does in Excel
+    # the message box counts the formula cells against the core, and the core's own figures apart
+    text = summary(book.name, refreshed)
+    assert f": {len(outputs)} of {len(outputs)} computed figures agree with the sscr core." in text
+    assert (f"\n{len(values)} figure(s) only the sscr core computes (no formula can" in text) == bool(values)
 
 
 def test_changed_inputs_give_the_same_new_figures_as_headless_regeneration(tmp_path):

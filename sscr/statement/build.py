@@ -26,7 +26,7 @@ from .audit import Trail, citation
 from .read import COMPONENT_TEXTS, ModelReading, StatementError, as_date
 
 SCHEMA_ID = "sscr-contract-pricing-statement"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 #: The guidance documents whose version in force at the date of agreement the statement reports.
 GUIDANCE_DOCUMENTS = ("allowable costs", "baseline profit rate", "alternative pricing")
@@ -35,12 +35,24 @@ STATUSES = (("claimed", "claimed"), ("agreed", "agreed"), ("pending", "pending")
             ("excluded", "excluded"))
 
 
-def _guidance(date_of_agreement: Any, guidance_file: Any = None) -> tuple[list[dict[str, Any]], str | None]:
-    """The version of each statutory guidance document in force at the date of agreement."""
-    if date_of_agreement is None:
-        return [], ("the model records no date of agreement (Date_of_agreement), so the guidance in force cannot "
-                    "be determined: enter the date on the Contract sheet")
+def _entry(g: Any, basis: str, start: Any = None, end: Any = None) -> dict[str, Any]:
+    return {"document": g.document, "version": str(g.version), "applies_from": g.applies_from.isoformat(),
+            "title": g.title, "source": g.source, "evidence": g.evidence, "note": g.note or None, "basis": basis,
+            "in_force_from": start.isoformat() if start else None, "in_force_to": end.isoformat() if end else None}
+
+
+def _guidance(date_of_agreement: Any, guidance_file: Any = None, financial_year: Any = None,
+              ) -> tuple[list[dict[str, Any]], str | None]:
+    """The version of each statutory guidance document in force at the date of agreement
+    (regulation 23(3)(a), as substituted by SI 2024/420).
+
+    With no date of agreement the version in force cannot be known, and the statement is not ready to
+    file: it lists instead every version that was in force for some part of the financial year of
+    agreement (the year that gives the model its rates), each with the days of the year it covers,
+    so that the analyst sees which versions the date will choose between."""
     from sscr.guidance import guidance_in_force, guidance_versions
+    if date_of_agreement is None:
+        return _guidance_in_year(financial_year, guidance_file)
     out, notes = [], []
     for document in GUIDANCE_DOCUMENTS:
         dated = [v for v in guidance_versions(document, guidance_file=guidance_file)]
@@ -50,9 +62,40 @@ def _guidance(date_of_agreement: Any, guidance_file: Any = None) -> tuple[list[d
                          f"({first.title} version {first.version}) applies from {first.applies_from.isoformat()}")
             continue
         g = guidance_in_force(date_of_agreement, document, guidance_file=guidance_file)
-        out.append({"document": g.document, "version": str(g.version), "applies_from": g.applies_from.isoformat(),
-                    "title": g.title, "source": g.source, "evidence": g.evidence, "note": g.note or None})
+        out.append(_entry(g, "date of agreement"))
     return out, "; ".join(notes) or None
+
+
+NO_DATE = ("the model records no date of agreement (Date_of_agreement on the Contract sheet), so the version of "
+           "the statutory guidance in force at agreement, which regulation 23(3)(a) requires the statement to "
+           "give, cannot be determined: this statement is not ready to file")
+
+
+def _guidance_in_year(financial_year: Any, guidance_file: Any) -> tuple[list[dict[str, Any]], str]:
+    """Every version in force for part of the financial year of agreement, with the days it covers."""
+    import datetime as dt
+
+    from sscr.guidance import guidance_in_force, guidance_versions
+    from sscr.rates import parse_when
+    try:
+        start_year = parse_when(financial_year)
+    except Exception:  # noqa: BLE001 - the fill has checked it; without a year there is nothing to list
+        return [], NO_DATE + "; enter the date of agreement"
+    first, last = dt.date(start_year, 4, 1), dt.date(start_year + 1, 3, 31)
+    out = []
+    for document in GUIDANCE_DOCUMENTS:
+        versions = sorted(guidance_versions(document, guidance_file=guidance_file), key=lambda v: v.applies_from)
+        for k, v in enumerate(versions):
+            until = versions[k + 1].applies_from - dt.timedelta(days=1) if k + 1 < len(versions) else None
+            if v.applies_from > last or (until is not None and until < first):
+                continue
+            end = min(until, last) if until is not None else last
+            in_force = guidance_in_force(end, document, guidance_file=guidance_file)  # its note, if any
+            out.append(_entry(in_force if in_force.version == v.version else v, "financial year of agreement",
+                              max(v.applies_from, first), end))
+    label = f"{start_year}/{(start_year + 1) % 100:02d}"
+    return out, (f"{NO_DATE}. Listed instead: every version in force for some part of the financial year of "
+                 f"agreement, {label}, with the days it covers; enter the date of agreement to state the one in force")
 
 
 def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict[str, Any]:
@@ -61,7 +104,9 @@ def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict
     trail = Trail(reading)
     r = reading
     date = as_date(r.inputs.get("Date_of_agreement"))
-    guidance, guidance_note = _guidance(date, guidance_file)
+    guidance, guidance_note = _guidance(date, guidance_file, r.inputs.get("Financial_year"))
+    missing = [] if date is not None else [
+        "Date_of_agreement: the date of agreement, which fixes the statutory guidance in force (regulation 23(3)(a))"]
 
     contract: dict[str, Any] = {
         "name": r.inputs.get("Contract_name"),
@@ -92,6 +137,7 @@ def build_statement(reading: ModelReading, *, guidance_file: Any = None) -> dict
         "contract": contract,
         "guidance": guidance,
         "guidance_note": guidance_note,
+        "completeness": {"ready_to_file": not missing, "missing": missing},
         "deviations_from_guidance": r.text("Guidance_deviations"),
         "components": components,
         "allowable_costs_by_part": _by_part(r, trail),
@@ -149,7 +195,9 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     }
     ac = trail.figure(f"AC_after_{i}", f"{p}/allowable_costs", f"{name}: allowable costs", "money")
     bpr, cra, ia = r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), r.inputs.get(f"IA_{i}")
-    csa = r.inputs.get(f"CSA_{i}")
+    csa_name = f"CSA_used_{i}" if f"CSA_used_{i}" in r.spec.outputs else f"CSA_{i}"
+    csa = r.value(csa_name)
+    computation = _appendix_b(r, trail, i, name, f"{p}/steps/3/computation")
     date = as_date(r.inputs.get("Date_of_agreement"))
     if date is not None and uses_six_steps(date):
         raise StatementError(
@@ -194,18 +242,21 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
          "basis": texts["incentive_adjustment"],
          "outcome": texts["incentive_outcome"]},
         {"step": 4, "name": "Capital servicing adjustment", "regulation": "11(7)",
-         "factor": trail.figure(f"CSA_{i}", f"{s}/3/factor", f"{name}: step 4, capital servicing adjustment", "rate"),
+         "factor": trail.figure(csa_name, f"{s}/3/factor", f"{name}: step 4, capital servicing adjustment", "rate",
+                                guidance=citation(f"CSA_{i}")),
          "factor_unit": "rate",
+         "factor_source": (f"computed on the Capital servicing sheet from {computation['source']} (Appendix B)"
+                           if computation else f"typed on the Contract sheet (CSA_{i})"),
          "adjustment": trail.derived(f"Step4_adjustment_{i}", f"{s}/3/adjustment", f"{name}: step 4 adjustment",
-                                     "rate", steps.capital_servicing_adjustment, f"=CSA_{i}", [f"CSA_{i}"],
+                                     "rate", steps.capital_servicing_adjustment, f"={csa_name}", [csa_name],
                                      citation(f"CSA_{i}")),
          "running_total": trail.derived(f"After_step_4_{i}", f"{s}/3/running_total",
                                         f"{name}: after step 4 (the contract profit rate)", "rate",
-                                        steps.contract_profit_rate, f"=BPR_{i}+BPR_{i}*CRA_{i}+IA_{i}+CSA_{i}",
-                                        [f"BPR_{i}", f"CRA_{i}", f"IA_{i}", f"CSA_{i}"],
+                                        steps.contract_profit_rate, f"=BPR_{i}+BPR_{i}*CRA_{i}+IA_{i}+{csa_name}",
+                                        [f"BPR_{i}", f"CRA_{i}", f"IA_{i}", csa_name],
                                         "Baseline profit rate guidance 7.1-7.2"),
          "basis": texts["capital_servicing_adjustment"],
-         "computation": None},
+         "computation": computation},
     ]
     cpr = trail.figure(f"CPR_{i}", f"{p}/contract_profit_rate", f"{name}: contract profit rate", "rate")
     if not math.isclose(cpr, steps.contract_profit_rate, rel_tol=0, abs_tol=1e-12):
@@ -224,6 +275,100 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
         "alternative": None,
         "facts_and_assumptions": texts,
     })
+    return out
+
+
+#: The Appendix B computation on the contract model's Capital servicing sheet, per component i: the
+#: statement's field, the sheet's name, what it is and its unit (baseline profit rate guidance v8,
+#: 6.9-6.17 and Appendix B computations 1-5).
+APPENDIX_B_FIGURES = (
+    ("fixed_capital", "Cap_fixed", "(a) fixed capital used", "money"),
+    ("working_capital", "Cap_working", "(b) working capital used (may be negative)", "money"),
+    ("capital_employed", "Cap_CE", "(c) capital employed, a + b", "money"),
+    ("cost_of_production", "Cap_CP", "(d) cost of production used", "money"),
+    ("cp_ce_ratio", "Cap_CP_CE", "(e) CP:CE ratio, d / c (computation 1)", "ratio"),
+    ("fixed_proportion", "Cap_fixed_prop", "(f) fixed capital proportion, a / c (computation 2)", "ratio"),
+    ("positive_working_proportion", "Cap_positive_prop", "(g) positive working capital proportion, b / c", "ratio"),
+    ("negative_working_proportion", "Cap_negative_prop", "(h) negative working capital proportion, b / c", "ratio"),
+    ("fixed_allowance", "Cap_fixed_allowance", "fixed capital allowance, f x fixed rate (computation 3)", "rate"),
+    ("positive_working_allowance", "Cap_positive_allowance", "positive working capital allowance, g x positive rate",
+     "rate"),
+    ("negative_working_allowance", "Cap_negative_allowance", "negative working capital allowance, h x negative rate",
+     "rate"),
+    ("allowance", "Cap_allowance", "(x) capital servicing allowance", "rate"),
+    ("adjustment", "CSA_computed", "capital servicing adjustment, x / e (computation 4)", "rate"),
+    ("fixed_element", "Cap_fixed_element", "fixed capital element, fixed rate x a / d (computation 5)", "rate"),
+    ("positive_working_element", "Cap_positive_element", "positive working capital element, positive rate x b / d",
+     "rate"),
+    ("negative_working_element", "Cap_negative_element", "negative working capital element, negative rate x b / d",
+     "rate"),
+    ("elements_total", "Cap_elements", "sum of the elements (computation 5), equal to computation 4", "rate"),
+)
+APPENDIX_B_RATES = (("fixed", "CSA_rate_fixed", "fixed capital servicing rate"),
+                    ("positive_working", "CSA_rate_positive", "positive working capital servicing rate"),
+                    ("negative_working", "CSA_rate_negative", "negative working capital servicing rate"))
+APPENDIX_B_GUIDANCE = ("Regulation 11(7), step 4; baseline profit rate guidance v8, 6.9-6.17 and Appendix B "
+                       "computations 1-5, with the capital servicing rates of the financial year of agreement (6.4)")
+ACCOUNTS_GUIDANCE = ("Baseline profit rate guidance v8, 6.26-6.38: capital employed as total assets less the "
+                     "liabilities that bear no interest, averaged over the opening and closing positions (6.27-6.28, "
+                     "6.33), cost of production as revenue less profit, annualised (6.35-6.36), figures net of the "
+                     "exclusions of 6.30 and 6.37")
+
+
+def _appendix_b(r: ModelReading, trail: Trail, i: int, name: str, pointer: str) -> dict[str, Any] | None:
+    """Step 4's Appendix B computation for component ``i``, from the model's Capital servicing sheet,
+    when the model computed the CSA there (its ``Cap_on_i`` is 1); None when the CSA is typed."""
+    if f"Cap_on_{i}" not in r.spec.outputs or r.value(f"Cap_on_{i}") != 1:
+        return None
+    accounts = r.inputs.get(f"Opening_assets_{i}") is not None
+
+    def fig(key: str, field: str, label: str, unit: str, *, guidance: str = APPENDIX_B_GUIDANCE,
+            where: str = "") -> Any:
+        return trail.figure(key, f"{pointer}/{where}{field}", f"{name}: {label}", unit, guidance=guidance)
+
+    out: dict[str, Any] = {
+        "source": "balance sheets" if accounts else "capital figures",
+        "financial_year": r.inputs.get("Financial_year"),
+        "rates": {field: trail.figure(key, f"{pointer}/rates/{field}", f"{name}: {label}, {r.inputs.get('Financial_year')}",
+                                      "rate", guidance="Baseline profit rate guidance v8, 6.4: the capital servicing "
+                                                       "rates of the financial year of agreement (the Rates sheet)",
+                                      id=f"{key}_for_{i}")
+                  for field, key, label in APPENDIX_B_RATES},
+    }
+    if accounts:
+        acc: dict[str, Any] = {}
+        for when in ("opening", "closing"):
+            w = when.capitalize()
+            acc[when] = {
+                k: fig(f"{w}_{k}_{i}", k, f"{when} balance sheet, {k.replace('_', ' ')}", "money",
+                       guidance=ACCOUNTS_GUIDANCE, where=f"accounts/{when}/")
+                for k in ("assets", "liabilities", "interest_bearing", "fixed_capital")}
+            acc[when]["capital_employed"] = fig(f"{w}_CE_{i}", "capital_employed", f"{when} capital employed", "money",
+                                                guidance=ACCOUNTS_GUIDANCE, where=f"accounts/{when}/")
+        acc["operating_revenue"] = fig(f"Operating_revenue_{i}", "operating_revenue", "operating revenue", "money",
+                                       guidance=ACCOUNTS_GUIDANCE, where="accounts/")
+        acc["operating_profit"] = fig(f"Operating_profit_{i}", "operating_profit", "operating profit", "money",
+                                      guidance=ACCOUNTS_GUIDANCE, where="accounts/")
+        acc["months"] = fig(f"Accounts_months_{i}", "months", "months the income statement covers", "count",
+                            guidance=ACCOUNTS_GUIDANCE, where="accounts/")
+        acc["capital_employed"] = fig(f"Accounts_CE_{i}", "capital_employed", "capital employed, average of the "
+                                      "positions", "money", guidance=ACCOUNTS_GUIDANCE, where="accounts/")
+        acc["fixed_capital"] = fig(f"Accounts_fixed_{i}", "fixed_capital", "fixed capital, average of the positions",
+                                   "money", guidance=ACCOUNTS_GUIDANCE, where="accounts/")
+        acc["cost_of_production"] = fig(f"Accounts_CP_{i}", "cost_of_production", "annual cost of production from "
+                                        "the accounts", "money", guidance=ACCOUNTS_GUIDANCE, where="accounts/")
+        out["inputs"] = None
+        out["accounts"] = acc
+    else:
+        out["inputs"] = {field: fig(f"{key}_{i}", field, label, "money", where="inputs/")
+                         for field, key, label in (("fixed_capital", "Fixed_capital", "fixed capital (input)"),
+                                                   ("working_capital", "Working_capital", "working capital (input)"),
+                                                   ("cost_of_production", "Cost_of_production",
+                                                    "annual cost of production (input)"))}
+        out["accounts"] = None
+    for field, key, label, unit in APPENDIX_B_FIGURES:
+        out[field] = fig(f"{key}_{i}", field, label, unit)
+    out["guidance"] = APPENDIX_B_GUIDANCE
     return out
 
 

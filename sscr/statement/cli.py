@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
           f"price {money(price)}")
     for path in written:
         print(f"  {path}")
+    for missing in statement["completeness"]["missing"]:
+        print(f"  NOT READY TO FILE  missing {missing}")
     for flag in statement["flags"]:
         print(f"  FLAG  {flag['message']}")
     return EXIT_OK

@@ -50,8 +50,8 @@ def rate(value: Any, *, signed: bool = False) -> str:
 def show(value: Any, unit: str) -> str:
     """A figure as the statement shows it, by its unit.
 
-    >>> show(0.05, "fraction_of_bpr"), show(0.2, "fraction"), show(5.0, "count")
-    ('+5.00% of the BPR', '20.00%', '5')
+    >>> show(0.05, "fraction_of_bpr"), show(0.2, "fraction"), show(5.0, "count"), show(4 / 3, "ratio")
+    ('+5.00% of the BPR', '20.00%', '5', '1.3333')
     """
     if value is None:
         return "–"
@@ -65,4 +65,6 @@ def show(value: Any, unit: str) -> str:
         return rate(value)
     if unit == "count":
         return f"{int(value):,}"
+    if unit == "ratio":
+        return f"{round_half_up(float(value), 4):,.4f}"
     return str(value)

@@ -29,6 +29,7 @@ from sscr.workbooks.package import write_atomic
 from sscr.workbooks.safety import inert_text
 
 from . import charts
+from .build import APPENDIX_B_FIGURES
 from .formats import money, rate, show
 
 FORMATS = ("html", "pdf", "json", "csv")
@@ -79,7 +80,9 @@ def html(statement: Mapping[str, Any]) -> str:
         "risk": Markup(charts.risk_distribution(statement["risk_contingency"]["simulation"],
                                                 statement["risk_contingency"]["expected_value"])),
     }
+    appendix_b = [(field, label) for field, _name, label, _unit in APPENDIX_B_FIGURES]
     return _template().render(s=statement, css=Markup(_resource("statement.css")), f=figure, show=show,
+                           appendix_b=appendix_b,
                            show_any=show_any, money=money, charts=drawn,
                            long_date=lambda iso: long_date(dt.date.fromisoformat(iso)))
 

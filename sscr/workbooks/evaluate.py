@@ -569,6 +569,15 @@ class Evaluator:
             return self._ranges[key]
         if area.rows * area.cols > 100_000:
             raise Unsupported("a range of more than 100,000 cells")
+        # Cells not yet evaluated are evaluated from the last row up: a table whose rows read the
+        # rows below them (a supply chain's prices, bottom-up) then evaluates one row at a time
+        # instead of nesting a call per row. The values, and what is read, are the same in any order.
+        from .package import make_ref
+        for r in range(area.bottom, area.top - 1, -1):
+            for c in range(area.right, area.left - 1, -1):
+                key = (sheet, make_ref(r, c))
+                if key not in self._values and key not in self._busy:
+                    self._evaluate(key)
         values = tuple(tuple(self._cell(sheet, r, c) for c in range(area.left, area.right + 1))
                        for r in range(area.top, area.bottom + 1))
         rng = Range(sheet, area, values)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from openpyxl.utils import get_column_letter
-
 from sscr import checks
 from sscr.errors import PricingInputError
 
 from .layout import TableSpec, TemplateSpec
-from .package import split_ref
+from .package import col_letters as get_column_letter, split_ref
 
 
 class OutsideTableError(PricingInputError):

@@ -18,6 +18,7 @@ data beyond a fixed table, ...) is refused before anything is written
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import warnings
@@ -65,8 +66,11 @@ class FillResult:
     flags: list[Flag] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: int = 0
+    formulas: int = 0  # computed cells holding a native formula (the template's outputs)
     core_values: int = 0  # figures only the core computes (Monte Carlo), written as values
     inputs: dict[str, Any] = field(default_factory=dict)  # the inputs by name, as checked
+    #: the number format of each headline figure's cell, as the filled template has it
+    headline_formats: dict[str, str] = field(default_factory=dict)
 
 
 _LABEL = re.compile(r"^\d{4}/\d{2}$")
@@ -226,6 +230,7 @@ def _rule(spec: InputSpec) -> str:
     return VALIDATION[spec.kind][1]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a template's formulas, compared at every fill
 def normalise_formula(text: str) -> str:
     """A formula compared as Excel means it: no '=', spaces, '$' or '_xlfn.'; names in upper case.
     Text in double quotes is kept as it is."""
@@ -331,7 +336,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
         given = ", ".join(f"{RATES[k][1]} {checks.fmt(f.value * 100)}%" for k, f in year.figures.items())
         notes.append(f"Rates sheet {year.financial_year}: {given} typed on the sheet where the rate table has no "
                      f"figure; used, and marked user")
-    result = FillResult(template.key, {}, {}, notes=notes, inputs=inputs)
+    result = FillResult(template.key, {}, {}, notes=notes, inputs=inputs, formulas=len(spec.outputs))
     result.flags.extend(reconcile_rates(book, table))
     # the core's own figures (no formula computes them) first: formulas may read them
     for name, spec_value in spec.values.items():
@@ -352,6 +357,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
     fill_outputs(book, spec, figures, result)
     for name in template.headline:
         result.headline[name] = result.figures[name]
+        result.headline_formats[name] = (spec.outputs.get(name) or spec.values[name]).number_format
     book.finish()
     return result
 
@@ -573,11 +579,11 @@ def reconcile_rates(book: Book, table: RateTable) -> list[Flag]:
 
 def headline_text(result: FillResult) -> str:
     """The headline figures as one line, per cent or money as the template shows them."""
-    template = TEMPLATES[result.template]
-    spec = template.spec()
-    outputs = {**spec.outputs, **spec.values}
-    return "  ".join(f"{name}={display(v, '%' in outputs[name].number_format)}"
-                     for name, v in result.headline.items())
+    formats = result.headline_formats
+    if set(formats) != set(result.headline):  # a result made without the fill: the template's own cells
+        spec = TEMPLATES[result.template].spec()
+        formats = {name: (spec.outputs.get(name) or spec.values[name]).number_format for name in result.headline}
+    return "  ".join(f"{name}={display(v, '%' in formats[name])}" for name, v in result.headline.items())
 
 
 def expected_values(template: Template, inputs: Mapping[str, Any], rates: RateTable | None = None) -> dict[str, Any]:

@@ -13,16 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from sscr.rates import RateTable
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is laid out, not to read a spec
+    from openpyxl import Workbook
+    from openpyxl.styles import NamedStyle
+    from openpyxl.worksheet.cell_range import CellRange
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 #: Defined name holding the template's key as a text constant: how regeneration knows the layout.
 TEMPLATE_NAME = "SSCR_template"
@@ -41,34 +41,23 @@ PER_CENT_FIGURE = '0.00##'
 DATE = 'd mmm yyyy'
 TEXT = '@'
 
-#: One alignment object for every left-aligned cell (each new one costs more than the cell).
-LEFT = Alignment(horizontal="left")
 _ABSOLUTE = re.compile(r"([A-Z]+)(\d+)")
 
-THIN = Side(style="thin", color="FF8EA9C1")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
-COMPUTED_FILL = PatternFill("solid", fgColor="FFDDEBF7")
-HEADER_FILL = PatternFill("solid", fgColor="FF1F3864")
+#: The fill colour of a computed cell (the "SSCR computed" and "SSCR headline" styles), ARGB.
+COMPUTED_RGB = "FFDDEBF7"
 
 
-def _named_styles() -> list[NamedStyle]:
-    input_style = NamedStyle("SSCR input", font=Font(name="Calibri", size=11, color="FF0000CC"),
-                             fill=INPUT_FILL, border=BOX, protection=Protection(locked=False),
-                             alignment=Alignment(horizontal="right"))
-    computed = NamedStyle("SSCR computed", font=Font(name="Calibri", size=11, color="FF1F3864"),
-                          fill=COMPUTED_FILL, border=BOX, alignment=Alignment(horizontal="right"))
-    headline = NamedStyle("SSCR headline", font=Font(name="Calibri", size=11, bold=True, color="FF1F3864"),
-                          fill=COMPUTED_FILL, border=Border(left=THIN, right=THIN, top=THIN,
-                                                            bottom=Side(style="double", color="FF1F3864")),
-                          alignment=Alignment(horizontal="right"))
-    return [input_style, computed, headline]
+#: The house styles (:mod:`.styles`) this module hands out by name.
+_STYLES = frozenset({"LEFT", "THIN", "BOX", "INPUT_FILL", "COMPUTED_FILL", "HEADER_FILL", "TITLE_FONT", "SECTION_FONT",
+                     "CITE_FONT", "HEADER_FONT", "NOTE_FONT", "WARN_FONT"})
 
 
-def _core_value_style() -> NamedStyle:
-    """Green and italic: a figure the sscr core writes at regeneration, not a formula nor an input."""
-    return NamedStyle("SSCR core value", font=Font(name="Calibri", size=11, italic=True, color="FF375623"),
-                      fill=PatternFill("solid", fgColor="FFE2EFDA"), border=BOX, alignment=Alignment(horizontal="right"))
+def __getattr__(name: str) -> Any:
+    """The house styles (fonts, fills, borders: :mod:`.styles`), openpyxl objects made on first use."""
+    if name in _STYLES:
+        from . import styles
+        return getattr(styles, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -248,6 +237,7 @@ class _DrySheet:
         self[ref].value = value
 
     def merge_cells(self, ref: str) -> None:
+        from openpyxl.worksheet.cell_range import CellRange
         self.merged_cells.ranges.append(CellRange(ref))
 
     def __getattr__(self, name: str) -> Any:
@@ -300,8 +290,12 @@ class Layout:
         self.values: dict[str, ValueSpec] = {}
         self.tables: list[TableSpec] = []
         self._validations: dict[tuple[str, str], DataValidation] = {}
-        for style in _named_styles():
-            wb.add_named_style(style)
+        if dry:
+            wb.named_styles.extend(("SSCR input", "SSCR computed", "SSCR headline"))
+        else:
+            from .styles import named_styles
+            for style in named_styles():
+                wb.add_named_style(style)
         self._define(TEMPLATE_NAME, f'"{key}"')
         self._define(TEMPLATE_VERSION_NAME, str(version))
 
@@ -311,6 +305,7 @@ class Layout:
         self._names.add(name)
         self._name_text[name] = value
         if not self.dry:
+            from openpyxl.workbook.defined_name import DefinedName
             self.wb.defined_names[name] = DefinedName(name, attr_text=value)
 
     def name_range(self, name: str, ws: Worksheet, ref: str) -> None:
@@ -327,13 +322,16 @@ class Layout:
         cell.style = "SSCR input"
         cell.number_format = number_format
         if kind in ("text", "year", "method", "status", "basis", "cost_type", "rate_or_name", "component", "index",
-                    "contract_kind"):
+                    "contract_kind") and not self.dry:
+            from .styles import LEFT
             cell.alignment = LEFT
         self.name_range(name, ws, ref)
         self.inputs[name] = InputSpec(name, label or name, kind, default, optional, ws.title, ref)
         rule, prompt = VALIDATION[kind]
         if rule is not None and not self.dry:
             key = (ws.title, kind + ("?" if optional else ""))
+            from openpyxl.worksheet.cell_range import CellRange
+            from openpyxl.worksheet.datavalidation import DataValidation
             dv = self._validations.get(key)
             if dv is None:
                 dv = DataValidation(allow_blank=optional, showErrorMessage=True, showInputMessage=True,
@@ -390,8 +388,12 @@ class Layout:
     def value(self, ws: Worksheet, ref: str, name: str, number_format: str = "General", label: str = "") -> None:
         """A cell the sscr core writes at regeneration (no native formula can compute it): core
         value style, a defined name; its figure is the core's, never typed."""
-        if "SSCR core value" not in self.wb.named_styles:
-            self.wb.add_named_style(_core_value_style())  # only in templates that have such cells
+        if "SSCR core value" not in self.wb.named_styles:  # only in templates that have such cells
+            if self.dry:
+                self.wb.named_styles.append("SSCR core value")
+            else:
+                from .styles import core_value_style
+                self.wb.add_named_style(core_value_style())
         cell = ws[ref]
         cell.style = "SSCR core value"
         cell.number_format = number_format
@@ -401,15 +403,8 @@ class Layout:
 
 # --- text helpers --------------------------------------------------------------------------------
 
-TITLE_FONT = Font(name="Calibri", size=14, bold=True, color="FF1F3864")
-SECTION_FONT = Font(name="Calibri", size=11, bold=True, color="FF1F3864")
-CITE_FONT = Font(name="Calibri", size=9, italic=True, color="FF595959")
-HEADER_FONT = Font(name="Calibri", size=10, bold=True, color="FFFFFFFF")
-NOTE_FONT = Font(name="Calibri", size=9, color="FF595959")
-WARN_FONT = Font(name="Calibri", size=9, bold=True, color="FFC00000")
-
-
 def title(ws: Worksheet, text: str, subtitle: str) -> None:
+    from .styles import CITE_FONT, NOTE_FONT, TITLE_FONT
     ws["A1"] = text
     ws["A1"].font = TITLE_FONT
     ws["A2"] = subtitle
@@ -420,6 +415,7 @@ def title(ws: Worksheet, text: str, subtitle: str) -> None:
 
 
 def section(ws: Worksheet, ref: str, text: str, cite: str = "", cite_ref: str | None = None) -> None:
+    from .styles import CITE_FONT, SECTION_FONT
     ws[ref] = text
     ws[ref].font = SECTION_FONT
     if cite:
@@ -429,6 +425,9 @@ def section(ws: Worksheet, ref: str, text: str, cite: str = "", cite_ref: str | 
 
 
 def header(ws: Worksheet, row: int, col: int, values: list[str]) -> None:
+    from openpyxl.styles import Alignment
+
+    from .styles import HEADER_FILL, HEADER_FONT
     for i, text in enumerate(values):
         cell = ws.cell(row=row, column=col + i, value=text)
         cell.font = HEADER_FONT
@@ -439,8 +438,10 @@ def header(ws: Worksheet, row: int, col: int, values: list[str]) -> None:
 def label(ws: Worksheet, ref: str, text: str, *, note: bool = False, bold: bool = False) -> None:
     ws[ref] = text
     if note:
+        from .styles import NOTE_FONT
         ws[ref].font = NOTE_FONT
     elif bold:
+        from openpyxl.styles import Font
         ws[ref].font = Font(name="Calibri", size=11, bold=True)
 
 
@@ -497,6 +498,7 @@ ALTERNATIVE_METHODS = ("commercial", "law", "previously agreed", "novated", "cru
 def rates_sheet(layout: Layout) -> Worksheet:
     """The Rates sheet: headings and named columns. Its figures are written by the fill from the
     package's rate table (so that a build and a regeneration write them the same way)."""
+    from .styles import BOX, CITE_FONT, NOTE_FONT, SECTION_FONT, TITLE_FONT, WARN_FONT
     ws = layout.wb.create_sheet(RATES_SHEET)
     ws["A1"] = "Published rates"
     ws["A1"].font = TITLE_FONT
@@ -559,6 +561,8 @@ def guidance_table(layout: Layout, ws: Worksheet) -> None:
     from openpyxl.utils import get_column_letter
 
     from sscr.guidance import packaged_guidance
+
+    from .styles import CITE_FONT, NOTE_FONT, SECTION_FONT
 
     table = packaged_guidance()
     col = GUIDANCE_COLUMN
@@ -651,6 +655,7 @@ class Template:
         if dry:
             wb: Any = _DryBook()
         else:
+            from openpyxl import Workbook
             wb = Workbook()
             wb.remove(wb.active)
         layout = Layout(wb, self.key, self.version, dry=dry)
@@ -691,9 +696,8 @@ def _spec(template: Template) -> TemplateSpec:
     if key not in _SPECS:
         from . import spec_cache  # kept between runs only where the add-in's Refresh turned it on
 
-        # a sized layout (the contract model at a size of its own) is laid out fast, without a workbook;
-        # the fixed layouts may be kept between runs
-        kept = None if template.size else spec_cache.load(template.key, template.version)
+        # named by the sizes of its tables too: a contract model of another size is another layout
+        kept = spec_cache.load(template.key, template.version, template.size)
         if isinstance(kept, TemplateSpec):
             _SPECS[key] = kept
         else:
@@ -711,6 +715,5 @@ def _spec(template: Template) -> TemplateSpec:
                     value = float((value - dt.date(1899, 12, 30)).days)
                 around[(sheet, ref)] = value
             _SPECS[key] = TemplateSpec(spec.inputs, spec.outputs, spec.values, spec.tables, names, around)
-            if not template.size:
-                spec_cache.store(template.key, template.version, _SPECS[key])
+            spec_cache.store(template.key, template.version, _SPECS[key], template.size)
     return _SPECS[key]

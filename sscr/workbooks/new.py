@@ -3,7 +3,8 @@ an existing model grown to larger tables with every value typed in it carried ov
 
 ::
 
-    sscr new contract OUT.xlsx [--lines N] [--risks N] [--components N] [--from MODEL.xlsx] [--overwrite]
+    sscr new contract OUT.xlsx [--lines N] [--risks N] [--components N] [--supply-chain N] [--from MODEL.xlsx]
+                               [--overwrite]
 
 The model's input names keep their documented pattern at every size: a 2,000-line model has
 ``Line_amount_2000``. With ``--from``, the new model is the source's template (the blank model or
@@ -12,6 +13,10 @@ source is copied into the input of the same name, and any other cell the user fi
 beside a table, say) is listed on a ``Carried over`` sheet with its sheet, cell and value, so
 nothing typed is lost. A table is never shrunk below the rows the source holds. The source is
 never changed, and an existing OUT is refused unless ``--overwrite`` is given.
+
+A source laid out before its Supply chain sheet typed each component's POCO deduction in
+``POCO_i``, which the Supply chain sheet now computes: the typed figure is carried into
+``POCO_typed_i``, the deduction typed instead, so the grown model prices the contract as before.
 """
 
 from __future__ import annotations
@@ -34,7 +39,10 @@ from .templates import TEMPLATES
 from .templates.contract_model import ModelSize, blank_model
 
 CARRIED_SHEET = "Carried over"
-OPTIONS = (("lines", "cost lines"), ("risks", "risks"), ("components", "components"))
+OPTIONS = (("lines", "cost lines"), ("risks", "risks"), ("components", "components"),
+           ("supply_chain", "supply chain contracts"))
+#: Inputs of an earlier layout that the current one computes, and the input that now holds what was typed.
+SUCCESSORS = {"POCO": "POCO_typed"}
 MODEL_KEYS = ("contract_model", "cost_build_up")
 
 
@@ -101,7 +109,7 @@ def _checked_size(asked: dict[str, int | None], floor: ModelSize | None) -> Mode
 
 def new_contract(out: str | Path, *, source: str | Path | None = None, overwrite: bool = False,
                  lines: int | None = None, risks: int | None = None,
-                 components: int | None = None) -> tuple[Path, ModelSize, int]:
+                 components: int | None = None, supply_chain: int | None = None) -> tuple[Path, ModelSize, int]:
     """Write a contract model of the sizes given (or grown from ``source``) to ``out``.
 
     Returns (the path written, the model's size, the number of the source's other filled cells
@@ -124,7 +132,7 @@ def new_contract(out: str | Path, *, source: str | Path | None = None, overwrite
         raise UsageError(f"{out} exists: choose another name, or add --overwrite to replace it")
     if not out.parent.is_dir():
         raise UsageError(f"OUT {out}: the folder {out.parent} does not exist (or is not a folder): create it first")
-    asked = {"lines": lines, "risks": risks, "components": components}
+    asked = {"lines": lines, "risks": risks, "components": components, "supply_chain": supply_chain}
     if source is None:
         template = blank_model(_checked_size(asked, None))
         data = build_bytes(template)
@@ -152,7 +160,8 @@ def _grow(source: Path, asked: dict[str, int | None]) -> tuple[bytes, Any, int]:
     names = book.names()
     old = template_of(book)
     have = ModelSize.from_names(names)
-    floor = ModelSize(**{k: max(getattr(have, k), 1) for k, _w in OPTIONS})
+    # a table the source does not have yet (an earlier layout) starts at the default size
+    floor = ModelSize(**{k: getattr(have, k) or getattr(ModelSize(), k) for k, _w in OPTIONS})
     size = _checked_size(asked, floor)
     grown = TEMPLATES[key].sized(set(_names_of(size)))  # the same template, at the new size
     old_spec = old.spec()
@@ -161,6 +170,14 @@ def _grow(source: Path, asked: dict[str, int | None]) -> tuple[bytes, Any, int]:
     for name in old_spec.inputs:
         if name in names:
             values[name] = book.get_input(name)
+    for name in names:  # a figure typed where the current layout computes it: carried to its successor input
+        stem, _, number = name.rpartition("_")
+        if stem in SUCCESSORS and number.isdigit() and name not in old_spec.inputs:
+            successor = f"{SUCCESSORS[stem]}_{number}"
+            content = book.read_computed(name)
+            if content.formula is None and content.value not in (None, "") and successor in new_spec.inputs:
+                if values.get(successor) is None:
+                    values[successor] = content.value
     lost = [n for n, v in values.items() if v is not None and n not in new_spec.inputs]
     if lost:  # cannot happen while a model only grows; refused rather than dropping a value
         raise PricingInputError(f"the grown model has no input {lost[0]}: nothing was written")

@@ -33,8 +33,8 @@ from sscr.rates import RateTable
 
 from .adapter import RATES_TABLE, CellContent
 from .fill import FillResult, Flag, WorkbookError, display, fill, headline_text, template_of
-from .layout import COMPUTED_FILL, TEMPLATE_NAME
-from .package import FLAG_FILL, REFRESH_NOTE_PREFIX
+from .layout import COMPUTED_RGB, TEMPLATE_NAME
+from .package import FLAG_FILL, REFRESH_NOTE_PREFIX, Area, col_letters, parse_area
 
 TITLE = "SSCR pricing"
 #: How a note written by Refresh starts; notes from ``sscr regenerate`` start with the second.
@@ -50,7 +50,7 @@ def _rgb(hex_text: str) -> tuple[int, int, int]:
 #: The fill of a flagged cell: the file adapter's (sscr.workbooks.package.FLAG_FILL).
 FLAG_COLOR = _rgb(re.search(r'fgColor rgb="([0-9A-Fa-f]{8})"', FLAG_FILL).group(1))  # type: ignore[union-attr]
 #: The fill a computed cell has in the templates (the "SSCR computed" and "SSCR headline" styles).
-COMPUTED_COLOR = _rgb(COMPUTED_FILL.fgColor.rgb)
+COMPUTED_COLOR = _rgb(COMPUTED_RGB)
 
 #: Excel's result and the core's figure agree when within this relative difference (or absolute,
 #: near zero): both are the same double-precision arithmetic, in a different order.
@@ -85,14 +85,40 @@ def is_ours(note_text: str | None) -> bool:
     return note_text is not None and note_text.startswith(OUR_NOTE_PREFIXES)
 
 
+class _Block:
+    """The cells of one sheet that its single-cell names cover, read from Excel in one call each for
+    values and formulas (a model has thousands of named cells: one call per cell would be thousands of
+    round trips to Excel)."""
+
+    __slots__ = ("range", "top", "left", "values", "formulas")
+
+    def __init__(self, rng: Any, top: int, left: int):
+        self.range, self.top, self.left = rng, top, left
+        self.values: list[list[Any]] | None = None  # None: to be read (again)
+        self.formulas: list[list[Any]] | None = None
+
+
+#: A sheet's named cells are read as one block when the block holds at most this many cells per
+#: named cell (plus the allowance): a name far from the others is read on its own instead.
+BLOCK_CELLS_PER_NAME, BLOCK_ALLOWANCE = 4, 10_000
+
+
 class XlwingsBook:
-    """:class:`~sscr.workbooks.adapter.Book` over an ``xlwings.Book`` (an open Excel workbook)."""
+    """:class:`~sscr.workbooks.adapter.Book` over an ``xlwings.Book`` (an open Excel workbook).
+
+    The workbook's defined names are listed once; the cells they name are read a sheet at a time
+    (:class:`_Block`), values again after each recalculation or change, so that a Refresh makes a few
+    calls into Excel per sheet rather than several per cell."""
 
     def __init__(self, book: Any):
         self.book = book
-        self._ranges: dict[str, Any] = {}  # each name's Range, looked up in Excel once
-        self._single_cells: set[str] = set()
+        self._ranges: dict[str, Any] = {}  # each name's Range, made once
+        self._defined: dict[str, tuple[str, str]] | None = None  # lower-case name -> (name, refers_to)
+        self._areas: dict[str, Area | None] | None = None  # lower-case name -> its cells (None: not cells)
+        self._sheets: dict[str, Any] = {}
+        self._blocks: dict[str, _Block | None] | None = None
         self._calculated = False
+        self._recalculated = False  # app.calculate() has been called once
         self._pending: dict[str, tuple[Any, Any]] = {}  # computed name -> (Excel's result, the core's)
         #: Computed cells whose Excel result disagreed with the core, flagged by :meth:`finish`.
         self.value_flags: list[Flag] = []
@@ -100,46 +126,133 @@ class XlwingsBook:
         self.rates_written = 0
 
     # -- ranges by defined name --------------------------------------------------------------------
+    def _definitions(self) -> dict[str, tuple[str, str]]:
+        """Every workbook-level defined name and what it refers to, listed once (names do not change
+        during a Refresh). Excel's names are not case-sensitive."""
+        if self._defined is None:
+            self._defined = {}
+            for n in self.book.names:
+                name = n.name
+                if "!" not in name:  # "Sheet!name" is sheet-level
+                    self._defined[name.lower()] = (name, n.refers_to or "")
+        return self._defined
+
+    def _all_areas(self) -> dict[str, Area | None]:
+        """The cells each defined name refers to (None for a constant, a formula or #REF!)."""
+        if self._areas is None:
+            self._areas = {}
+            for key, (_name, text) in self._definitions().items():
+                text = text.strip()
+                self._areas[key] = parse_area(text[1:] if text.startswith("=") else text) \
+                    if _RANGE_REFERENCE.match(text) else None
+        return self._areas
+
+    def _area(self, name: str) -> Area:
+        area = self._all_areas().get(name.lower())
+        if area is None:
+            found = self._definitions().get(name.lower())
+            if found is None:
+                raise WorkbookError(f"the workbook has no defined name {name}: restore it (Formulas > Name "
+                                    f"Manager) or start from a fresh template")
+            raise WorkbookError(f"the defined name {name} refers to {fmt(found[1])}, not to cells "
+                                f"of this workbook")
+        return area
+
+    def _sheet(self, title: str) -> Any:
+        if title not in self._sheets:
+            self._sheets[title] = self.book.sheets[title]
+        return self._sheets[title]
+
     def _range(self, name: str) -> Any:
         rng = self._ranges.get(name)
         if rng is None:
-            if not self.book.names.contains(name):
-                raise WorkbookError(f"the workbook has no defined name {name}: restore it (Formulas > Name "
-                                    f"Manager) or start from a fresh template")
-            target = self.book.names[name]
-            if not _RANGE_REFERENCE.match((target.refers_to or "").strip()):
-                raise WorkbookError(f"the defined name {name} refers to {fmt(target.refers_to)}, not to cells "
-                                    f"of this workbook")
-            rng = self._ranges[name] = target.refers_to_range
+            a = self._area(name)
+            sheet = self._sheet(a.sheet)
+            rng = sheet.range((a.top, a.left)) if (a.top, a.left) == (a.bottom, a.right) else \
+                sheet.range((a.top, a.left), (a.bottom, a.right))
+            self._ranges[name] = rng
         return rng
 
     def _cell(self, name: str, row: int = 0, col: int = 0) -> Any:
         if name != RATES_TABLE:
             return self._single(name)
-        rng = self._range(name)
-        return rng.sheet.range((rng.row + row, rng.column + col))
+        a = self._area(name)
+        return self._sheet(a.sheet).range((a.top + row, a.left + col))
+
+    def _one(self, name: str) -> Area:
+        """The cell ``name`` refers to; refused when it is not one cell, as the template has it."""
+        a = self._area(name)
+        if (a.top, a.left) != (a.bottom, a.right):
+            raise WorkbookError(f"the defined name {name} refers to ${col_letters(a.left)}${a.top}:"
+                                f"${col_letters(a.right)}${a.bottom}, not to one cell as the template has it")
+        return a
 
     def _single(self, name: str) -> Any:
-        rng = self._range(name)
-        if name not in self._single_cells:
-            if rng.shape != (1, 1):
-                raise WorkbookError(f"the defined name {name} refers to {rng.address}, not to one cell as the "
-                                    f"template has it")
-            self._single_cells.add(name)
-        return rng
+        self._one(name)
+        return self._range(name)
+
+    def _block(self, sheet: str) -> _Block | None:
+        """The block of ``sheet``'s named cells, or None where they are too scattered to read as one."""
+        if self._blocks is None:
+            spans: dict[str, list[int]] = {}
+            for a in self._all_areas().values():
+                if a is None or (a.top, a.left) != (a.bottom, a.right):
+                    continue
+                span = spans.setdefault(a.sheet, [a.top, a.left, a.bottom, a.right, 0])
+                span[0], span[1] = min(span[0], a.top), min(span[1], a.left)
+                span[2], span[3] = max(span[2], a.bottom), max(span[3], a.right)
+                span[4] += 1
+            self._blocks = {}
+            for title, (top, left, bottom, right, count) in spans.items():
+                if (bottom - top + 1) * (right - left + 1) <= BLOCK_CELLS_PER_NAME * count + BLOCK_ALLOWANCE:
+                    self._blocks[title] = (top, left, bottom, right)  # type: ignore[assignment]
+        box = self._blocks.get(sheet)
+        if isinstance(box, tuple):
+            top, left, bottom, right = box
+            box = self._blocks[sheet] = _Block(self._sheet(sheet).range((top, left), (bottom, right)).options(ndim=2),
+                                               top, left)
+        return box
+
+    def _read(self, name: str, what: str) -> Any:
+        """The value (``what="values"``) or Range.Formula (``"formulas"``) of the single cell ``name``."""
+        a = self._one(name)
+        block = self._block(a.sheet)
+        if block is None:
+            rng = self._range(name)
+            return rng.value if what == "values" else rng.formula
+        grid = getattr(block, what)
+        if grid is None and what == "values" and not self._recalculated:
+            self._calculate()  # the first values read are the calculated ones, as in the book Excel shows
+        grid = getattr(block, what)
+        if grid is None:
+            grid = block.range.value if what == "values" else block.range.formula
+            if isinstance(grid, str):  # a block of one cell: its Formula is the text itself
+                grid = [[grid]]
+            setattr(block, what, grid)
+        return grid[a.top - block.top][a.left - block.left]
+
+    def _changed(self, formulas: bool = False) -> None:
+        """What was read of the cells is stale: Excel recalculated, or a cell was written."""
+        for block in (self._blocks or {}).values():
+            if isinstance(block, _Block):
+                block.values = None
+                if formulas:
+                    block.formulas = None
 
     def _calculate(self) -> None:
         """Recalculate once before the first result is read: the Rates sheet may have changed, and a
         book set to manual calculation may be stale."""
         if not self._calculated:
             self.book.app.calculate()
-            self._calculated = True
+            self._calculated = self._recalculated = True
+            self._changed()
 
     # -- Book ----------------------------------------------------------------------------------------
     def template(self) -> str | None:
-        if not self.book.names.contains(TEMPLATE_NAME):
+        found = self._definitions().get(TEMPLATE_NAME.lower())
+        if found is None:
             return None
-        text = (self.book.names[TEMPLATE_NAME].refers_to or "").strip()
+        text = found[1].strip()
         if text.startswith("="):
             text = text[1:]
         if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
@@ -147,16 +260,16 @@ class XlwingsBook:
         return None
 
     def names(self) -> set[str]:
-        return {n.name for n in self.book.names if "!" not in n.name}  # "Sheet!name" is sheet-level
+        return {name for name, _text in self._definitions().values()}
 
     def get_input(self, name: str) -> Any:
-        return from_excel(self._single(name).value)
+        return from_excel(self._read(name, "values"))
 
     def read_computed(self, name: str) -> CellContent:
-        rng = self._single(name)
-        formula = rng.formula
-        self._calculate()
-        value = from_excel(rng.value)
+        formula = self._read(name, "formulas")
+        if isinstance(formula, str) and formula.startswith("="):
+            self._calculate()  # a constant typed over the formula needs no recalculation to be read
+        value = from_excel(self._read(name, "values"))
         if isinstance(formula, str) and formula.startswith("="):
             return CellContent(formula[1:], value)
         return CellContent(None, value)
@@ -164,7 +277,7 @@ class XlwingsBook:
     def write_computed(self, name: str, value: Any) -> None:
         """Excel calculates the formula itself: the cell is left alone, and its result checked."""
         self._calculate()
-        excel = from_excel(self._single(name).value)
+        excel = from_excel(self._read(name, "values"))
         if agrees(excel, value):
             self._pending.pop(name, None)
         else:
@@ -172,10 +285,10 @@ class XlwingsBook:
 
     def write_value(self, name: str, value: Any) -> None:
         """A figure only the core computes (a Monte Carlo percentile): written into the cell."""
-        cell = self._single(name)
-        if not agrees(from_excel(cell.value), value):
-            cell.value = value
+        if not agrees(from_excel(self._read(name, "values")), value):
+            self._single(name).value = value
             self._calculated = False
+            self._changed(formulas=True)
 
     def cells_in(self, sheet: str, top: int, left: int, bottom: int | None, right: int) -> list[tuple[str, Any]]:
         from .package import make_ref
@@ -236,6 +349,7 @@ class XlwingsBook:
         self._cell(RATES_TABLE, row, col).value = value
         self.rates_written += 1
         self._calculated = False
+        self._changed(formulas=True)
 
     def finish(self) -> None:
         """Flag the computed cells whose Excel result disagrees with the core's figure."""
@@ -281,10 +395,14 @@ LISTED_FLAGS = 6
 
 
 def summary(book_name: str, refreshed: RefreshResult) -> str:
-    """The message box text after a Refresh."""
+    """The message box text after a Refresh. Excel calculates the formula cells, which are compared
+    with the core; the figures no formula can compute (a Monte Carlo simulation's) are the core's own,
+    written as values, and counted apart."""
     result = refreshed.fill
-    lines = [f"{book_name}: {refreshed.agreeing} of {len(result.figures)} computed figures agree with the "
-             f"sscr core."]
+    lines = [f"{book_name}: {refreshed.agreeing} of {result.formulas} computed figures agree with the sscr core."]
+    if result.core_values:
+        lines.append(f"{result.core_values} figure(s) only the sscr core computes (no formula can, as for a Monte "
+                     f"Carlo simulation) written as values.")
     headline = headline_text(result)
     if headline:
         lines.append(f"Headline: {headline}")

@@ -132,7 +132,7 @@ CELL_CASES = [
     ("contract_model", component(AC_1=1e14), ["AC_1 1e+14", MONEY_LIMIT]),
     ("contract_model", component(AC_1="100k"), ["AC_1", "'100k'", "not a number"]),
     ("contract_model", component(Method_1="formula-ish"), ["Method_1 'formula-ish'", "not a pricing method"]),
-    ("contract_model", component(POCO_1=-3.0), ["POCO_1 -3", "is negative"]),
+    ("contract_model", component(POCO_typed_1=-3.0), ["POCO_typed_1 -3", "is negative"]),
     ("contract_model", component(Name_1=None), ["Name_1 is empty", "name the component"]),
     ("contract_model", {"AC_1": 10.0}, ["AC_1 10", "is given but Name_1 is empty"]),
     ("contract_model", {"Contract_CRA": -5.0}, ["Contract_CRA -5", "is negative"]),

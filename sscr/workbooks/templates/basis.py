@@ -18,13 +18,13 @@ The sheet computes nothing but each row's component name, taken from the Contrac
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..layout import Layout, header, label, page_setup, section, title
+from ..package import col_letters as get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 BASIS_SHEET = "Basis of price"
 
@@ -46,11 +46,11 @@ COMPONENT_TEXT = (
     ("Basis_POCO", "POCO adjustment (regulation 11(8); allowable costs guidance Part I)", 26),
 )
 
-WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
-
-
 def basis_sheet(layout: Layout, components: int) -> Worksheet:
     """Lay out the sheet for ``components`` component rows."""
+    from openpyxl.styles import Alignment
+
+    WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
     ws = layout.wb.create_sheet(BASIS_SHEET)
     title(ws, "Basis of price: facts, assumptions and calculations",
           "Contract pricing statement (regulation 23 of the Single Source Contract Regulations 2014, as substituted "

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
-
 from sscr.capital_servicing import capital_servicing_adjustment
 from sscr.errors import PricingInputError
 from sscr.rates import RateTable
@@ -23,6 +20,9 @@ COLUMNS = dict(zip(EXAMPLES, "CDEF"))
 
 
 def build(layout: Layout) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment
+
     ws = layout.wb.create_sheet("Capital servicing")
     title(ws, "Capital servicing adjustment (step 4 of the contract profit rate)",
           "Baseline profit rate guidance v8 (2024), Appendix B worked example, computations 1-5; "

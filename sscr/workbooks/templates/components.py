@@ -10,10 +10,7 @@ with the core. The blank contract model uses the same block with more columns an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
-
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sscr import checks
 from sscr.components import Component, aggregate_components, cra_starting_point, method_kind
@@ -23,6 +20,10 @@ from sscr.profit_rate import contract_profit_rate
 from sscr.rates import RateTable
 
 from ..layout import (MILLIONS, PERCENT, Layout, Template, header, label, page_setup, section, title)
+from ..package import col_letters as get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FIRST_COL = 3  # column C
 
@@ -40,7 +41,7 @@ class BlockRows:
 def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top: int,
                     defaults: list[tuple[Any, ...]] | None = None, *, bpr_name: str | None = None,
                     poco: bool = False, money_format: str = MILLIONS, build_up: bool = False,
-                    capital: bool = False, ia_cap_name: str | None = None) -> BlockRows:
+                    capital: bool = False, ia_cap_name: str | None = None, shares: bool = False) -> BlockRows:
     """Lay out ``count`` components as columns from row ``top``.
 
     ``defaults`` are (name, method, allowable costs, bpr, cra, ia, csa, price) per component. With
@@ -49,9 +50,14 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     guidance Part I) between the price and the contract level adjustments. With ``build_up`` each
     component's allowable costs are the agreed cost lines attributed to it on the Cost build-up sheet
     plus its risks' expected values on the Risk register sheet plus any amount entered directly
-    (see :mod:`.cost_build_up`); a default row may then carry a ninth figure, the POCO deduction.
+    (see :mod:`.cost_build_up`). The POCO deduction (``POCO_i``) is the one the Supply chain sheet
+    gives (:mod:`.supply_chain`): its Table 2 stages, or the deduction typed there instead.
     With ``ia_cap_name`` the incentive adjustments are validated against, and the IA pot measured
     with, that defined name's maximum (the date of agreement and contract kind decide it) instead of 2pp.
+    With ``shares`` each contract level adjustment may be agreed as an amount (``Contract_CRA``,
+    ``Contract_IA``) or as a percentage of the total component price (``Contract_CRA_rate``,
+    ``Contract_IA_rate``; guidance 9.16, 9.24); the amounts used are ``Contract_CRA_used`` and
+    ``Contract_IA_used``.
     """
     p = prefix
     cols = [get_column_letter(FIRST_COL + i) for i in range(count)]
@@ -115,8 +121,9 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     rows["price"] = row_label("", "Price", "f + g", bold=True)
     if poco:
         heading("POCO deduction", "Allowable costs guidance Part I: the POCO adjustment reduces allowable costs "
-                "(see poco.xlsx)")
-        rows["poco"] = row_label("", "POCO deduction to allowable costs", "input: stage 5 of Table 2")
+                "(Table 2, on the Supply chain sheet)")
+        rows["poco"] = row_label("", "POCO deduction to allowable costs",
+                                 "Supply chain sheet: stage 5 of Table 2 (or the deduction typed there)")
         rows["ac_after"] = row_label("", "Allowable costs after the POCO deduction", "f - POCO")
         rows["profit_after"] = row_label("", "Profit after the POCO deduction", "AC after x e")
         rows["price_after"] = row_label("", "Price after the POCO deduction", bold=True)
@@ -136,8 +143,18 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     rows["max_price_cra"] = row_label("", "Maximum price with the whole CRA pot", "total + CRA pot (Example 6)")
     rows["max_price_ia"] = row_label("", "Maximum price with the whole IA pot", "total + IA pot (Example 7)")
     rows["max_price"] = row_label("", "Maximum price with both pots", "total + both pots")
-    rows["agreed_cra"] = row_label("", "Contract level CRA agreed", "input: 0 up to the CRA pot (9.16)")
-    rows["agreed_ia"] = row_label("", "Contract level IA agreed", "input: 0 up to the IA pot (9.24)")
+    if shares:
+        rows["agreed_cra"] = row_label("", "Contract level CRA agreed as an amount", "input: 0 up to the CRA pot (9.16)")
+        rows["cra_rate"] = row_label("", "or as a percentage of the total component price",
+                                     "input: a fixed value or a percentage of the total (9.16)")
+        rows["cra_used"] = row_label("", "Contract level CRA", "the amount, or the percentage x the total")
+        rows["agreed_ia"] = row_label("", "Contract level IA agreed as an amount", "input: 0 up to the IA pot (9.24)")
+        rows["ia_rate"] = row_label("", "or as a percentage of the total component price",
+                                    "input: a fixed value or a percentage of the total (9.24)")
+        rows["ia_used"] = row_label("", "Contract level IA", "the amount, or the percentage x the total")
+    else:
+        rows["agreed_cra"] = row_label("", "Contract level CRA agreed", "input: 0 up to the CRA pot (9.16)")
+        rows["agreed_ia"] = row_label("", "Contract level IA agreed", "input: 0 up to the IA pot (9.24)")
     rows["contract_price"] = row_label("", "Contract price", "total + contract level adjustments (1.13)", bold=True)
     label(ws, f"A{r}", "* Components priced by an alternative method have no contract profit rate steps, so no CRA "
                        "or IA of their own (Examples 6 and 7, note *).", note=True)
@@ -150,7 +167,6 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     final_ac = "AC_after" if poco else "AC_total" if build_up else "AC"
     for i, col in enumerate(cols, start=1):
         name, method, ac, bpr, cra, ia, csa, price = defaults[i - 1][:8]
-        poco_default = defaults[i - 1][8] if len(defaults[i - 1]) > 8 else None
         ac_name = f"{p}AC_total_{i}" if build_up else f"{p}AC_{i}"
         layout.input(ws, at("name", col), f"{p}Name_{i}", name, "text", "@", f"component {i} name", optional=True)
         layout.input(ws, at("method", col), f"{p}Method_{i}", method, "method", "@", f"component {i} pricing method",
@@ -192,8 +208,9 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
         layout.output(ws, at("price", col), f"{p}Price_{i}",
                       f'IF({p}Name_{i}="","",IF({F(i)},{ac_name}+{p}Profit_{i},{p}Alt_price_{i}))', money_format)
         if poco:
-            layout.input(ws, at("poco", col), f"{p}POCO_{i}", poco_default, "money+", money_format,
-                         f"component {i} POCO deduction", optional=True)
+            layout.output(ws, at("poco", col), f"{p}POCO_{i}",
+                          f'IF({F(i)},IF(ISNUMBER({p}POCO_typed_{i}),{p}POCO_typed_{i},{p}POCO_computed_{i}),"")',
+                          money_format)
             layout.output(ws, at("ac_after", col), f"{p}AC_after_{i}", f'IF({F(i)},{ac_name}-{p}POCO_{i},"")',
                           money_format)
             layout.output(ws, at("profit_after", col), f"{p}Profit_after_{i}",
@@ -222,6 +239,8 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
     # Totals sum named rows, never cell addresses: a row or column inserted in a spreadsheet
     # application moves the names, and the formulas stay as the template wrote them.
     layout.name_range(f"{p}Names", ws, span("name"))
+    if poco:  # the Supply chain sheet compares each sub-contract's CRA with its component's (Table 2 stage 4)
+        layout.name_range(f"{p}CRA_row", ws, span("cra"))
     for key, name in (("max_cra", "Max_CRA_value"), ("actual_cra", "Actual_CRA_value"), ("max_ia", "Max_IA_value"),
                       ("actual_ia", "Actual_IA_value")):
         layout.name_range(f"{p}{name}_row", ws, span(key))
@@ -250,8 +269,18 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
                  "contract level cost risk adjustment agreed")
     layout.input(ws, at("agreed_ia", total_col), f"{p}Contract_IA", 0, "money+", money_format,
                  "contract level incentive adjustment agreed")
+    cra_used, ia_used = f"{p}Contract_CRA", f"{p}Contract_IA"
+    if shares:
+        for key, adjustment in (("cra", "CRA"), ("ia", "IA")):
+            name = f"{p}Contract_{adjustment}"
+            layout.input(ws, at(f"{key}_rate", total_col), f"{name}_rate", None, "rate", PERCENT,
+                         f"contract level {adjustment} agreed as a percentage of the total component price",
+                         optional=True)
+            layout.output(ws, at(f"{key}_used", total_col), f"{name}_used",
+                          f"IF(ISNUMBER({name}_rate),{name}_rate*{p}Total_component_price,{name})", money_format)
+        cra_used, ia_used = f"{p}Contract_CRA_used", f"{p}Contract_IA_used"
     layout.output(ws, at("contract_price", total_col), f"{p}Contract_price",
-                  f"{p}Total_component_price+{p}Contract_CRA+{p}Contract_IA", money_format, headline=True)
+                  f"{p}Total_component_price+{cra_used}+{ia_used}", money_format, headline=True)
 
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 46
@@ -330,10 +359,24 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
     finals = [component(i, ac_after(i)) for i in used]
     agreed_cra = inputs.get(f"{p}Contract_CRA") or 0.0
     agreed_ia = inputs.get(f"{p}Contract_IA") or 0.0
+    cra_rate, ia_rate = inputs.get(f"{p}Contract_CRA_rate"), inputs.get(f"{p}Contract_IA_rate")
+    for rate, amount, name in ((cra_rate, agreed_cra, "CRA"), (ia_rate, agreed_ia, "IA")):
+        if rate is not None and amount:
+            raise PricingInputError(
+                f"{p}Contract_{name} {checks.fmt(amount)} and {p}Contract_{name}_rate {checks.fmt(rate)} are both "
+                f"given: agree the contract level {name} as an amount or as a percentage of the total component "
+                f"price, not both (alternative pricing guidance {'9.16' if name == 'CRA' else '9.24'}); clear one")
     results: dict[int, Any] = {}
     if len(used) >= 2:
-        agg = aggregate_components(finals, contract_level_cra=agreed_cra, contract_level_ia=agreed_ia,
-                                   date_of_agreement=date_of_agreement, contract_kind=contract_kind)
+        try:
+            agg = aggregate_components(finals, contract_level_cra=agreed_cra, contract_level_ia=agreed_ia,
+                                       date_of_agreement=date_of_agreement, contract_kind=contract_kind,
+                                       contract_level_cra_rate=cra_rate, contract_level_ia_rate=ia_rate)
+        except PricingInputError as exc:
+            if cra_rate is None and ia_rate is None:
+                raise
+            raise PricingInputError(f"{p}Contract_CRA_rate/{p}Contract_IA_rate {checks.fmt(cra_rate)}/"
+                                    f"{checks.fmt(ia_rate)}: {exc}") from None
         results = dict(zip(used, agg.components))
         totals = {"Max_CRA_value": agg.max_cra_value, "Actual_CRA_value": agg.actual_cra_value,
                   "CRA_pot": agg.cra_pot, "Max_IA_value": agg.max_ia_value, "Actual_IA_value": agg.actual_ia_value,
@@ -341,7 +384,7 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
                   "Max_price_with_CRA": agg.max_price_with_cra, "Max_price_with_IA": agg.max_price_with_ia,
                   "Max_price": agg.max_price, "Contract_price": agg.contract_price}
     else:
-        if agreed_cra or agreed_ia:
+        if agreed_cra or agreed_ia or cra_rate or ia_rate:
             raise PricingInputError(
                 f"{p}Contract_CRA/{p}Contract_IA {checks.fmt(agreed_cra)}/{checks.fmt(agreed_ia)} are given for a contract "
                 f"of {len(used)} component(s): contract level adjustments need two or more components (guidance 9.5)")
@@ -354,6 +397,9 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
                   "Max_price_with_CRA": total, "Max_price_with_IA": total, "Max_price": total, "Contract_price": total}
     for name, value in totals.items():
         out[f"{p}{name}"] = value
+    if f"{p}Contract_CRA_rate" in inputs:  # the block laid out with shares: the amounts used
+        out[f"{p}Contract_CRA_used"] = agg.contract_level_cra if len(used) >= 2 else 0.0
+        out[f"{p}Contract_IA_used"] = agg.contract_level_ia if len(used) >= 2 else 0.0
     out[f"{p}Price_total"] = totals["Total_component_price"]
     out[f"{p}Components"] = float(len(used))
     total = totals["Total_component_price"]
@@ -382,6 +428,7 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
                                          date_of_agreement=date_of_agreement, contract_kind=contract_kind)
         out[f"{p}CPR_{i}"] = steps.contract_profit_rate if steps else None
         if poco:
+            out[f"{p}POCO_{i}"] = inputs.get(f"{p}POCO_{i}") if formula else None
             before = formula_price(inputs[f"{p}AC_{i}"], steps.contract_profit_rate) if steps else None
             out[f"{p}Profit_{i}"] = before.profit if before else None
             out[f"{p}Price_{i}"] = before.price if before else (res.price if res is not None else None)

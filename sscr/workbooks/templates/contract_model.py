@@ -17,8 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from openpyxl.utils import get_column_letter
-
 from sscr.components import method_kind
 from sscr.rates import RateTable
 
@@ -31,9 +29,11 @@ from sscr.rules import incentive_cap, packaged_rules
 
 from ..layout import (DATE, GUIDANCE_DOCUMENTS, MONEY_2DP, PERCENT, TEXT, Layout, Template, guidance_formula, label,
                       lookup, page_setup, section, title)
+from ..package import col_letters as get_column_letter
 from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
 from .model_capital import CAPITAL_SHEET, capital_sheet, compute_capital
+from .supply_chain import SUPPLY_CHAIN, SUPPLY_SHEET, compute_supply_chain, supply_chain_sheet
 from .cost_build_up import (BLANK, BUILD_UP_SHEET, GROW, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
                             component_build_up, compute_build_up, compute_risk, cost_types_sheet, risk_sheet)
 
@@ -43,17 +43,19 @@ COMPONENTS = 10
 
 @dataclass(frozen=True)
 class ModelSize:
-    """How many rows each of the model's tables holds: cost lines, risks and components. A workbook's size is read from its defined names (``Line_id_2000`` is
+    """How many rows each of the model's tables holds: cost lines, risks, components and supply chain
+    contracts. A workbook's size is read from its defined names (``Line_id_2000`` is
     the 2,000th cost line), so every size keeps the documented names."""
 
     lines: int = 50
     risks: int = 20
     components: int = COMPONENTS
+    supply_chain: int = SUPPLY_CHAIN
 
     #: The largest size of each table ``sscr new`` makes.
-    LIMITS = {"lines": 20_000, "risks": 2_000, "components": 60}
+    LIMITS = {"lines": 20_000, "risks": 2_000, "components": 60, "supply_chain": 500}
     #: The defined name whose number counts each table's rows.
-    COUNTED_BY = {"lines": "Line_id", "risks": "Risk_id", "components": "Name"}
+    COUNTED_BY = {"lines": "Line_id", "risks": "Risk_id", "components": "Name", "supply_chain": "SC_name"}
 
     def pairs(self) -> tuple[tuple[str, int], ...]:
         return tuple((k, getattr(self, k)) for k in self.COUNTED_BY)
@@ -160,6 +162,9 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
                    and method_kind(inputs[f"Method_{i}"], f"Method_{i}") == "formula" for i in range(1, count + 1)}
         capital, computed = compute_capital(inputs, rates, count, formula)
         out.update(capital)
+        supply, deductions = compute_supply_chain(inputs, count, max(size.supply_chain, 1), formula)
+        out.update(supply)
+        inputs = {**inputs, **{f"POCO_{i}": deduction for i, deduction in deductions.items()}}
         out.update(compute_block(inputs, "", count, bpr=bpr, poco=True,
                                  build_up=component_build_up(inputs, count, lines=size.lines, risks=size.risks),
                                  capital=computed, date_of_agreement=day, contract_kind=kind))
@@ -222,13 +227,23 @@ def capital_servicing_sheet(count: int, defaults: Mapping[int, Mapping[str, floa
                       lambda inputs, rates, figures: {})
 
 
+def supply_chain_model_sheet(size: ModelSize, case: Sequence[Mapping[str, Any]] = ()) -> ModelSheet:
+    """The Supply chain sheet (:mod:`.supply_chain`); its figures come with the Contract sheet's."""
+    # at least one row: a workbook laid out before the sheet has none, and is moved with sscr new --from
+    return ModelSheet(SUPPLY_SHEET, lambda layout: supply_chain_sheet(layout, size.components, max(size.supply_chain, 1),
+                                                                      case),
+                      lambda inputs, rates, figures: {})
+
+
 def model_sheets(size: ModelSize, case: Case = BLANK, defaults: Sequence[tuple[Any, ...]] | None = None,
                  contract_name: str | None = None, notes: Sequence[str] = (),
-                 capital: Mapping[int, Mapping[str, float]] | None = None) -> list[ModelSheet]:
-    """The model's sheets for ``size``, filled with ``case``, the component ``defaults`` and their
-    ``capital`` figures."""
+                 capital: Mapping[int, Mapping[str, float]] | None = None,
+                 supply_chain: Sequence[Mapping[str, Any]] = ()) -> list[ModelSheet]:
+    """The model's sheets for ``size``, filled with ``case``, the component ``defaults``, their
+    ``capital`` figures and the ``supply_chain`` rows."""
     return [contract_sheet(size.components, defaults, contract_name, notes, size=size),
             capital_servicing_sheet(size.components, capital),
+            supply_chain_model_sheet(size, supply_chain),
             *build_up_sheets(case, size), basis_of_price_sheet(size.components)]
 
 

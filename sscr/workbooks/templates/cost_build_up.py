@@ -25,13 +25,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
-
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from sscr import checks
 from sscr.allowable_costs import (AllowableCosts, StatusTotals, allowable_costs, catalogue, index_series_from_table,
@@ -42,7 +36,11 @@ from sscr.components import method_kind
 from sscr.errors import PricingInputError
 from sscr.tables import cell_text
 
-from ..layout import LEFT, MONEY_2DP, NOTE_FONT, Layout, header, label, page_setup, section, title
+from ..layout import MONEY_2DP, Layout, header, label, page_setup, section, title
+from ..package import col_letters as get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 #: Rows of each input table (the same in every template, so names do not depend on the case).
 LINES = 30
@@ -160,6 +158,8 @@ def _widths(ws: Worksheet, widths: Mapping[str, float]) -> None:
 
 def cost_types_sheet(layout: Layout) -> Worksheet:
     """The catalogue of cost types the lines' type list and lookups use (values, from the package)."""
+    from ..styles import NOTE_FONT
+
     ws = layout.wb.create_sheet(TYPES_SHEET)
     title(ws, "Cost types", "Allowable costs guidance v7.3, section 5 (Parts A-I) and the general types of sections "
                             "2-4: what the guidance says of each, in our words (sscr/data/cost-types.csv).")
@@ -187,6 +187,8 @@ def cost_types_sheet(layout: Layout) -> Worksheet:
 
 
 def build_up_sheet(layout: Layout, case: Case = BLANK, lines: int = LINES) -> Worksheet:
+    from ..styles import LEFT
+
     ws = layout.wb.create_sheet(BUILD_UP_SHEET)
     title(ws, "Build-up of allowable costs",
           "Allowable costs guidance v7.3: cost lines agreed on the requirements of section 3 (appropriate 3.13, "
@@ -347,6 +349,10 @@ def build_up_sheet(layout: Layout, case: Case = BLANK, lines: int = LINES) -> Wo
 def risk_sheet(layout: Layout, case: Case = BLANK, risks: int = RISKS) -> Worksheet:
     """The risk register sheet: the risk contingency element and the Monte Carlo simulation at the
     top, the register of ``risks`` rows below them, last on the sheet so that it can grow."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.series import SeriesLabel
+    from openpyxl.styles import Alignment
+
     ws = layout.wb.create_sheet(RISK_SHEET)
     title(ws, "Risk register and the risk contingency element",
           "Allowable costs guidance v7.3: risk-affected costs at expected value (H.1.7) or by Monte Carlo simulation "

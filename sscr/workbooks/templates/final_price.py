@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
-from openpyxl.chart import Reference, ScatterChart, Series
 
 from sscr.final_price_adjustment import final_price_adjustment
 from sscr.rates import RateTable
@@ -59,6 +58,8 @@ def _adjustment_formula(price: str, costs: str, cpr: str) -> str:
 
 
 def build(layout: Layout) -> None:
+    from openpyxl.chart import Reference, ScatterChart, Series
+
     ws = layout.wb.create_sheet("Final price adjustment")
     title(ws, "Final price adjustment (regulations 16 and 17)",
           "Single Source Contract Regulations 2014 as amended (SI 2019/1106, SI 2024/420), regulations 16 and 17; "

@@ -21,10 +21,7 @@ same figures.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sscr import checks
 from sscr.capital_servicing import (BalanceSheet, capital_employed_from_balance_sheets, capital_servicing_adjustment,
@@ -34,6 +31,10 @@ from sscr.rates import RateTable
 
 from ..layout import MONEY_2DP, PERCENT, PERCENT_DASH, RATIO_2DP, Layout, header, label, lookup, page_setup, section, \
     title
+from ..package import col_letters as get_column_letter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CAPITAL_SHEET = "Capital servicing"
 APPENDIX_B = ("Fixed_capital", "Working_capital", "Cost_of_production")

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.series import SeriesLabel
-
 from sscr.poco import SupplyChainContract, poco_adjustment
 from sscr.profit_rate import contract_profit_rate
 from sscr.rates import RateTable
@@ -27,6 +24,9 @@ FLAG = '0;-0;0'
 
 
 def build(layout: Layout) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.series import SeriesLabel
+
     ws = layout.wb.create_sheet("POCO adjustment")
     title(ws, "POCO adjustment: profit on group sub-contracts removed from the prime's allowable costs",
           "Allowable costs guidance v7.3, Part I: Table 2 (stages 1-5) and the I.7 worked example; Act s.20(2A), "

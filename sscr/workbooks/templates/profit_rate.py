@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.series import SeriesLabel
-
 from sscr.profit_rate import contract_profit_rate
 from sscr.rates import RateTable
 
@@ -19,6 +16,9 @@ COLUMNS = {1: ("C", "D"), 2: ("E", "F")}
 
 
 def build(layout: Layout) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.series import SeriesLabel
+
     ws = layout.wb.create_sheet("Contract profit rate")
     title(ws, "Contract profit rate: the four steps (regulation 11)",
           "Baseline profit rate guidance v8 (2024), section 7 (7.1-7.2), Examples 1 and 2. "
