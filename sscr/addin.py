@@ -28,18 +28,31 @@ NOT_INSTALLED = ("Refresh needs sscr-pricing's excel extra in the Python that xl
 
 def refresh() -> None:
     """The Refresh button: refresh the workbook Excel is showing (see
-    :func:`sscr.workbooks.xlwings_adapter.refresh_caller`)."""
+    :func:`sscr.workbooks.xlwings_adapter.refresh_caller`).
+
+    The cyclic garbage collector is paused while it runs: a Refresh makes tens of thousands of small
+    objects (a template's spec, every cell's figure) and frees them by reference counting, and each
+    of the collector's passes over them would cost more than they could reclaim. It is turned back
+    on afterwards, for a Python that goes on running (xlwings' UDF server)."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        from sscr.workbooks import spec_cache
+        try:
+            from sscr.workbooks import spec_cache
 
-        spec_cache.enable()  # each Refresh is a new Python: keep the templates' layouts between them
-        from sscr.workbooks.xlwings_adapter import refresh_caller
-    except ImportError as exc:  # the Python Excel runs lacks the "excel" extra
-        import xlwings as xw
+            spec_cache.enable()  # each Refresh is a new Python: keep the templates' layouts between them
+            from sscr.workbooks.xlwings_adapter import refresh_caller
+        except ImportError as exc:  # the Python Excel runs lacks the "excel" extra
+            import xlwings as xw
 
-        xw.Book.caller().app.alert(NOT_INSTALLED.format(error=exc), title="SSCR pricing")
-        return
-    refresh_caller()
+            xw.Book.caller().app.alert(NOT_INSTALLED.format(error=exc), title="SSCR pricing")
+            return
+        refresh_caller()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def prepare_refresh(folder: Path | None = None) -> int:

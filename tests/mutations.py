@@ -182,10 +182,12 @@ def year_trailing_space(data: bytes, spec: Any, rnd: random.Random) -> bytes | N
 
 
 def matched_text_trailing_space(data: bytes, spec: Any, rnd: random.Random) -> bytes | None:
-    """A component, cost type, status, index or rate name written with a trailing space."""
+    """A component, cost type, status, index or rate name written with a trailing space: text the
+    workbook's formulas match against other cells (an id or a note, matched by nothing, is not one)."""
     pkg = _package(data)
     names = _text_inputs(pkg, spec, ("component", "status", "cost_type", "index", "basis", "text", "method"))
-    names = [n for n in names if not re.search(r"description|evidence|scope|Contract_name|Note", n, re.I)]
+    names = [n for n in names if spec.inputs[n].kind != "text"
+             or re.fullmatch(r"(Rate_name|Index_name|SC_name|SC_parent|(\w+_)?Name)_\d+", n)]
     if not names:
         return None
     name = rnd.choice(names)

@@ -613,3 +613,33 @@ print(len(TEMPLATES), "filled;", "sscr.workbooks.styles" in sys.modules)
                           text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == f"{len(TEMPLATES)} filled; False"
+
+
+def test_refresh_turns_the_garbage_collector_back_on_for_a_python_that_goes_on(monkeypatch):
+    import gc
+
+    from sscr import addin
+    from sscr.workbooks import spec_cache, xlwings_adapter
+
+    seen = []
+    monkeypatch.setattr(spec_cache, "FOLDER", None)
+    monkeypatch.setattr(spec_cache, "enable", lambda folder=None: None)
+    monkeypatch.setattr(xlwings_adapter, "refresh_caller", lambda: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    addin.refresh()
+    assert seen == [False] and gc.isenabled()
+
+    def fails():
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(xlwings_adapter, "refresh_caller", fails)
+    with pytest.raises(RuntimeError):
+        addin.refresh()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(xlwings_adapter, "refresh_caller", lambda: None)
+        addin.refresh()
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

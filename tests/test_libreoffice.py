@@ -57,6 +57,7 @@ EDITS = {
                             "Name_2": "Spares", "Method_2": "commercial", "Alt_price_2": 250_000,
                             "Name_4": "Support", "Method_4": "volume-driven", "AC_4": 400_000, "CRA_4": -0.1,
                             "IA_4": 0, "CSA_4": 0.01, "Contract_CRA": 1_000,
+                            "Contract_IA_rate": 0.001,  # 0.1% of the total component price (guidance 9.24)
                             # the build-up: a recovery rate, an index, lines of three statuses, two risks
                             "Rate_name_1": "Labour", "Rate_pool_1": 1_000_000, "Rate_base_1": 20_000,
                             "Index_name_1": "CPI", "Index_period_1": 2024, "Index_value_1": 130,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from defusedxml import ElementTree as SafeET
 
 from sscr.workbooks.package import PackageError, SheetXml, XlsxPackage, parse_area, split_ref
@@ -140,3 +142,14 @@ def test_references():
     assert split_ref("AA10") == (10, 27)
     with pytest.raises(IndexError):
         area.ref(5, 0)
+
+
+@given(st.text(alphabet=st.sampled_from(list("&<>\"'\n\r\t a\u00e9\u20ac")) | st.characters(), max_size=40))
+def test_escaping_is_the_standard_librarys(text):
+    """The package writer's escape and quoteattr are xml.sax.saxutils', character for character."""
+    from xml.sax import saxutils
+
+    from sscr.workbooks import package
+
+    assert package.escape(text) == saxutils.escape(text)
+    assert package.quoteattr(text) == saxutils.quoteattr(text)

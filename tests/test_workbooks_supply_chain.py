@@ -266,3 +266,26 @@ def test_the_worked_case_takes_its_deduction_from_its_supply_chain_and_keeps_its
     assert got["CSA_1"] is None and got["Fixed_capital_1"] == 1_000_000 and round(got["CSA_used_1"], 6) == 0.015
     assert round(got["CPR_1"] * 100, 2) == 10.65 and round(got["Price_after_1"], 2) == 1_504_699.01
     assert got["Lines_allowable"] == 1_357_956.00 and got["Risk_EV"] == 36_500.00
+
+
+def test_a_model_laid_out_before_the_supply_chain_sheet_grows_into_it_with_its_typed_deduction(tmp_path):
+    """A model of the previous layout (POCO_i typed on the Contract sheet, no Supply chain sheet) is
+    refused by regeneration with the way to move it; sscr new --from moves it, the typed deduction
+    into POCO_typed_i, and it prices as before: (AC - POCO) x (1 + CPR) (I.4.3; Act s.15)."""
+    old = ROOT / "tests" / "golden" / "contract-model-before-supply-chain.xlsx"
+    refused = regenerate_one(old, tmp_path / "refused")
+    assert refused.status == FAILED and "sscr new contract NEW.xlsx --from OLD.xlsx" in refused.message
+    grown = tmp_path / "grown.xlsx"
+    assert main(["new", "contract", str(grown), "--from", str(old)]) == 0
+    wb = openpyxl.load_workbook(grown)
+    assert "SC_name_10" in wb.defined_names and "SC_name_11" not in wb.defined_names
+    assert values_by_name(grown, ["POCO_typed_1", "POCO_typed_2"]) == {"POCO_typed_1": 30_000, "POCO_typed_2": None}
+    result = regenerate_one(grown, tmp_path / "out")
+    assert result.status == OK and result.flags == [], result.message
+    got = values_by_name(tmp_path / "out" / "grown.xlsx", ["POCO_1", "POCO_source_1", "CPR_1", "Price_after_1",
+                                                          "Price_after_2", "Contract_price"])
+    cpr = 0.0824 + 0.0824 * 0.1 + 0.005 + 0.02  # 2024/25 BPR, CRA 10% of it, IA 0.5pp, CSA 2pp
+    assert got["POCO_1"] == 30_000 and got["POCO_source_1"] == "typed"
+    assert got["CPR_1"] == pytest.approx(cpr, abs=1e-15)
+    assert round(got["Price_after_1"], 2) == round((1_000_000 - 30_000) * (1 + cpr), 2)
+    assert round(got["Contract_price"], 2) == round(got["Price_after_1"] + got["Price_after_2"] + 1_000, 2)

@@ -486,6 +486,11 @@ def _poco(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> di
             "by_component": by, "guidance": "Regulation 13A; allowable costs guidance Part I, Table 2"}
 
 
+def _used(r: ModelReading, name: str) -> str:
+    """``name_used`` where the model computes the adjustment used from an amount or a percentage."""
+    return f"{name}_used" if f"{name}_used" in r.spec.outputs else name
+
+
 def _contract_level(r: ModelReading, trail: Trail) -> dict[str, Any]:
     c = "/contract_level"
     return {
@@ -493,8 +498,11 @@ def _contract_level(r: ModelReading, trail: Trail) -> dict[str, Any]:
                                               "Total component price", "money"),
         "cra_pot": trail.figure("CRA_pot", f"{c}/cra_pot", "Maximum contract level CRA pot", "money"),
         "ia_pot": trail.figure("IA_pot", f"{c}/ia_pot", "Maximum contract level IA pot", "money"),
-        "contract_cra": trail.figure("Contract_CRA", f"{c}/contract_cra", "Contract level CRA agreed", "money"),
-        "contract_ia": trail.figure("Contract_IA", f"{c}/contract_ia", "Contract level IA agreed", "money"),
+        # the amounts used: typed as amounts, or as percentages of the total component price (9.16, 9.24)
+        "contract_cra": trail.figure(_used(r, "Contract_CRA"), f"{c}/contract_cra", "Contract level CRA agreed", "money",
+                                     guidance=citation("Contract_CRA")),
+        "contract_ia": trail.figure(_used(r, "Contract_IA"), f"{c}/contract_ia", "Contract level IA agreed", "money",
+                                    guidance=citation("Contract_IA")),
         "max_price": trail.figure("Max_price", f"{c}/max_price", "Maximum price with both pots", "money"),
     }
 

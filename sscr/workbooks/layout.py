@@ -19,7 +19,7 @@ from sscr.rates import RateTable
 
 if TYPE_CHECKING:  # openpyxl is imported where a workbook is laid out, not to read a spec
     from openpyxl import Workbook
-    from openpyxl.styles import NamedStyle
+    from openpyxl.styles import Font, NamedStyle
     from openpyxl.worksheet.cell_range import CellRange
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
@@ -48,7 +48,7 @@ COMPUTED_RGB = "FFDDEBF7"
 
 
 #: The house styles (:mod:`.styles`) this module hands out by name.
-_STYLES = frozenset({"LEFT", "THIN", "BOX", "INPUT_FILL", "COMPUTED_FILL", "HEADER_FILL", "TITLE_FONT", "SECTION_FONT",
+_STYLES = frozenset({"LEFT", "WRAP_TOP", "THIN", "BOX", "INPUT_FILL", "COMPUTED_FILL", "HEADER_FILL", "TITLE_FONT", "SECTION_FONT",
                      "CITE_FONT", "HEADER_FONT", "NOTE_FONT", "WARN_FONT"})
 
 
@@ -451,18 +451,260 @@ def _right_of(ref: str, drow: int, dcol: int) -> str:
     return f"{get_column_letter(column_index_from_string(letters) + dcol)}{row + drow}"
 
 
-def page_setup(ws: Worksheet, print_area: str, *, landscape: bool = True) -> None:
-    """Print on one page wide, so a reviewer's PDF reads like the guidance's table."""
+def page_setup(ws: Worksheet, print_area: str) -> None:
+    """Print on A4 landscape, one page wide (a sheet may ask for more pages across), so a reviewer's
+    PDF reads like the guidance's table. :func:`finish_print` completes the page setup of every
+    sheet once the workbook is laid out."""
     ws.print_area = print_area
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.sheet_view.showGridLines = False
+
+
+# --- printing ------------------------------------------------------------------------------------
+
+#: Width of one character of prose in column-width units at 11 point, generous for the fonts a
+#: spreadsheet application substitutes for Calibri (so an estimate errs towards wrapping).
+CHAR_WIDTH = 0.9
+#: Excel's width of a column with no width of its own.
+DEFAULT_COLUMN_WIDTH = 8.43
+#: Number formats whose figures a component left empty should not print (its column stays blank).
+_EMPTY_COMPONENT_FORMAT = ";;;"
+_INDEXED = re.compile(r"^(.+)_(\d+)$")
+
+
+def _text_width(text: str, font: Font | None) -> float:
+    size = float(font.sz) if font is not None and font.sz else 11.0
+    bold = 1.08 if font is not None and font.b else 1.0
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    return longest * CHAR_WIDTH * bold * size / 11.0 + 1.0
+
+
+def _lines(text: str, font: Font | None, width: float) -> int:
+    size = float(font.sz) if font is not None and font.sz else 11.0
+    per_line = max(1.0, (width - 1.0) / (CHAR_WIDTH * size / 11.0 * (1.08 if font is not None and font.b else 1.0)))
+    count = 0
+    for line in text.split("\n"):
+        words, current, n = line.split(" "), 0, 1
+        for word in words:  # greedy word wrap, as the spreadsheet wraps
+            need = len(word) if current == 0 else current + 1 + len(word)
+            if need > per_line and current > 0:
+                n += 1
+                current = len(word)
+            else:
+                current = need
+        count += n
+    return count
+
+
+def _column_widths(ws: Worksheet, first: int, last: int) -> dict[int, float]:
+    from openpyxl.utils import get_column_letter
+    widths = {}
+    for col in range(first, last + 1):
+        dim = ws.column_dimensions.get(get_column_letter(col))
+        widths[col] = float(dim.width) if dim is not None and dim.customWidth and dim.width else DEFAULT_COLUMN_WIDTH
+    return widths
+
+
+def _page_ends(ws: Worksheet, first: int, last: int, widths: Mapping[int, float]) -> dict[int, int]:
+    """For each column of the print area, the last column printed on the same page: the whole area
+    on a sheet one page wide. On a sheet of several pages across, as the spreadsheet application
+    lays it out: the largest scale at which the columns, packed page by page with the repeated
+    columns on each, take no more pages than the sheet asks; a text in a repeated column stays
+    within them."""
+    pages = int(ws.page_setup.fitToWidth or 1)
+    if pages <= 1:
+        return {col: last for col in range(first, last + 1)}
+    title_cols: range = range(0)
+    if ws.print_title_cols:
+        from openpyxl.utils import column_index_from_string
+        lo, _, hi = ws.print_title_cols.replace("$", "").partition(":")
+        title_cols = range(column_index_from_string(lo), column_index_from_string(hi or lo) + 1)
+    titles = sum(widths.get(c, 0.0) for c in title_cols)
+
+    def pack(capacity: float) -> list[list[int]]:
+        done: list[list[int]] = []
+        page: list[int] = []
+        used = 0.0
+        for col in range(first, last + 1):
+            room = capacity - (titles if done else 0.0)
+            if page and used + widths[col] > room:
+                done.append(page)
+                page, used = [], 0.0
+            page.append(col)
+            used += widths[col]
+        return done + [page]
+
+    lo_cap, hi_cap = max(widths.values()) + titles, sum(widths.values())
+    for _ in range(40):  # the smallest page (the largest scale) that needs no more pages than asked
+        mid = (lo_cap + hi_cap) / 2
+        lo_cap, hi_cap = (lo_cap, mid) if len(pack(mid)) <= pages else (mid, hi_cap)
+    ends = {c: page[-1] for page in pack(hi_cap) for c in page}
+    for c in title_cols:  # repeated on every page: a text there stays within them
+        ends[c] = title_cols[-1]
+    return ends
+
+
+def _is_free(ws: Worksheet, row: int, col: int, merged: set[tuple[int, int]]) -> bool:
+    """A cell that holds nothing and has no style of its own (not an input, output or table cell)."""
+    if (row, col) in merged:
+        return False
+    cell = ws._cells.get((row, col))
+    return cell is None or (cell.value is None and not cell.has_style)
+
+
+def fit_texts(ws: Worksheet) -> None:
+    """Make every text of the print area print whole: a text longer than the free cells to its
+    right on its page (titles, subtitles, citations, notes) is merged across them and wrapped, its
+    row made tall enough for its lines; a text in a cell that cannot spread (the last column, a
+    merged area) wraps within it."""
+    from openpyxl.utils.cell import range_boundaries
+
+    if not ws.print_area:
+        return
+    area = str(ws.print_area).split(",")[0].split("!")[-1].replace("$", "")
+    first_col, first_row, last_col, last_row = range_boundaries(area)
+    widths = _column_widths(ws, first_col, last_col)
+    ends = _page_ends(ws, first_col, last_col, widths)
+    merged: set[tuple[int, int]] = set()
+    anchors: dict[tuple[int, int], CellRange] = {}
+    for rng in ws.merged_cells.ranges:
+        anchors[(rng.min_row, rng.min_col)] = rng
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) != (rng.min_row, rng.min_col):
+                    merged.add((r, c))
+    merged.update(_under_charts(ws, widths))  # a text does not run under a chart
+    texts = sorted((key, cell) for key, cell in ws._cells.items()
+                   if isinstance(cell.value, str) and not cell.value.startswith("=")
+                   and first_row <= key[0] <= last_row and first_col <= key[1] <= last_col and key not in merged)
+    for (row, col), cell in texts:
+        if cell.alignment is not None and cell.alignment.wrap_text:  # wraps already: tall enough for its lines
+            rng = anchors.get((row, col))
+            room = sum(widths[c] for c in range(rng.min_col, rng.max_col + 1)) if rng else widths[col]
+            if rng is None or rng.min_row == rng.max_row:
+                _make_room(ws, row, cell, room)
+            continue
+        horizontal = cell.alignment.horizontal if cell.alignment is not None else None
+        need = _text_width(cell.value, cell.font)
+        if (row, col) in anchors:
+            rng = anchors[(row, col)]
+            span = list(range(rng.min_col, min(rng.max_col, last_col) + 1))
+        else:
+            span = [col]
+            if horizontal in (None, "general", "left"):  # text spreads into the free cells to its right
+                while span[-1] < ends[col] and _is_free(ws, row, span[-1] + 1, merged) and \
+                        sum(widths[c] for c in span) < need:
+                    span.append(span[-1] + 1)
+        room = sum(widths[c] for c in span)
+        if need <= room:
+            continue
+        if len(span) > 1 and (row, col) not in anchors:
+            ws.merge_cells(start_row=row, start_column=span[0], end_row=row, end_column=span[-1])
+            merged.update((row, c) for c in span[1:])
+        from openpyxl.styles import Alignment
+        cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
+        _make_room(ws, row, cell, room)
+
+
+def _under_charts(ws: Worksheet, widths: Mapping[int, float]) -> set[tuple[int, int]]:
+    """The cells each chart of the sheet covers, from its anchor cell and its size (a column-width
+    unit is about 0.19 cm, a row 0.53 cm)."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+    covered: set[tuple[int, int]] = set()
+    for chart in ws._charts:
+        anchor = chart.anchor if isinstance(chart.anchor, str) else None
+        if anchor is None:
+            continue
+        row, col = coordinate_to_tuple(anchor)
+        last_col, room = col, float(chart.width) / 0.19
+        while room > 0:
+            room -= widths.get(last_col, DEFAULT_COLUMN_WIDTH)
+            last_col += 1
+        rows = int(float(chart.height) / 0.53) + 1
+        covered.update((r, c) for r in range(row, row + rows) for c in range(col, last_col))
+    return covered
+
+
+def _make_room(ws: Worksheet, row: int, cell: Any, width: float) -> None:
+    """The row tall enough for the cell's text wrapped in ``width``."""
+    size = float(cell.font.sz) if cell.font is not None and cell.font.sz else 11.0
+    lines = _lines(cell.value, cell.font, width)
+    height = lines * size * 1.32 + 2
+    dim = ws.row_dimensions[row]
+    if lines > 1 and (dim.height is None or dim.height < height):
+        dim.height = round(height, 1)
+
+
+def _area_rows(ws: Worksheet) -> int:
+    from openpyxl.utils.cell import range_boundaries
+    _, first_row, _, last_row = range_boundaries(str(ws.print_area).split(",")[0].split("!")[-1].replace("$", ""))
+    return last_row - first_row + 1
+
+
+def hide_empty_components(layout: "Layout") -> None:
+    """A component column with no name prints no figures: the computed cells of component i (the
+    names ``..._i`` in the column of ``Name_i``, on the sheets laid out a component to a column) get
+    a conditional number format showing nothing while ``Name_i`` is empty. Their values are kept."""
+    from openpyxl.formatting.rule import Rule
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.numbers import NumberFormat
+    from openpyxl.utils.cell import coordinate_from_string
+
+    names = {k: v for k, v in layout.inputs.items() if _INDEXED.match(k) and _INDEXED.match(k).group(1) == "Name"}
+    if not names:
+        return
+    column_of = {int(_INDEXED.match(k).group(2)): coordinate_from_string(v.ref)[0] for k, v in names.items()}
+    by_sheet: dict[str, dict[int, list[str]]] = {}
+    for spec in layout.outputs.values():
+        m = _INDEXED.match(spec.name)
+        if not m or int(m.group(2)) not in column_of:
+            continue
+        by_sheet.setdefault(spec.sheet, {}).setdefault(int(m.group(2)), []).append(spec.ref)
+    for sheet, per_component in by_sheet.items():
+        cols = {i: {coordinate_from_string(ref)[0] for ref in refs} for i, refs in per_component.items()}
+        if not all(c == {column_of[i]} for i, c in cols.items()):
+            continue  # a sheet of rows (cost lines, risks): its indices are not components
+        ws = layout.wb[sheet]
+        for i, refs in sorted(per_component.items()):
+            dxf = DifferentialStyle(numFmt=NumberFormat(numFmtId=300, formatCode=_EMPTY_COMPONENT_FORMAT))
+            rule = Rule(type="expression", dxf=dxf, formula=[f'Name_{i}=""'])
+            ws.conditional_formatting.add(" ".join(sorted(refs, key=lambda r: (len(r), r))), rule)
+
+
+def finish_print(layout: "Layout") -> None:
+    """The page setup every sheet shares, once the workbook is laid out: A4 landscape, the width of
+    the print area over as many pages across as the sheet asks and as many down as it needs, the
+    sheet's name and the page number on every page, print titles (the sheet's title row unless it
+    repeats a table's header), texts that print whole, and empty components that print blank."""
+    if layout.dry:
+        return
+    for ws in layout.wb.worksheets:
+        if not ws.print_area:
+            continue
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        # width decides the scale, so pages break where the layout expects; a sheet with a chart, short
+        # enough, prints on one page so that no page break cuts through the chart
+        rows = _area_rows(ws)
+        ws.page_setup.fitToHeight = 1 if ws._charts and int(ws.page_setup.fitToWidth or 1) == 1 and rows <= 90 else 0
+        if not ws.print_title_rows:
+            ws.print_title_rows = "1:1"
+        ws.oddHeader.left.text = "&A"
+        ws.oddHeader.left.size = 8
+        ws.oddHeader.right.text = "&F"
+        ws.oddHeader.right.size = 8
+        ws.oddFooter.right.text = "Page &P of &N"
+        ws.oddFooter.right.size = 8
+        fit_texts(ws)
+    hide_empty_components(layout)
 
 
 # --- the Rates sheet -----------------------------------------------------------------------------
@@ -498,7 +740,7 @@ ALTERNATIVE_METHODS = ("commercial", "law", "previously agreed", "novated", "cru
 def rates_sheet(layout: Layout) -> Worksheet:
     """The Rates sheet: headings and named columns. Its figures are written by the fill from the
     package's rate table (so that a build and a regeneration write them the same way)."""
-    from .styles import BOX, CITE_FONT, NOTE_FONT, SECTION_FONT, TITLE_FONT, WARN_FONT
+    from .styles import BOX, CITE_FONT, NOTE_FONT, SECTION_FONT, TITLE_FONT, WARN_FONT, WRAP_TOP
     ws = layout.wb.create_sheet(RATES_SHEET)
     ws["A1"] = "Published rates"
     ws["A1"].font = TITLE_FONT
@@ -526,6 +768,8 @@ def rates_sheet(layout: Layout) -> Worksheet:
                 cell.font = WARN_FONT
             elif key == "source":
                 cell.font = NOTE_FONT
+            if key in ("note", "source", "evidence"):  # long texts wrap within the column, as printed
+                cell.alignment = WRAP_TOP
         if name:
             layout.name_range(name, ws, f"{letter}{RATES_FIRST_ROW}:{letter}{last}")
     layout.name_range(RATES_TABLE_NAME, ws, f"A{RATES_FIRST_ROW}:{get_column_letter(len(RATES_COLUMNS))}{last}")
@@ -542,8 +786,16 @@ def rates_sheet(layout: Layout) -> Worksheet:
     layout.name_range("Pricing_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(methods) - 1}")
     layout.name_range("Formula_methods", ws, f"M{RATES_FIRST_ROW}:M{RATES_FIRST_ROW + len(FORMULA_METHODS) - 1}")
     guidance_table(layout, ws)
-    shown = RATES_FIRST_ROW + len(RateTable.packaged().years) + 4
+    packaged = rates_table_rows(RateTable.packaged())
+    shown = RATES_FIRST_ROW + len(packaged) + 4
     page_setup(ws, f"A1:K{shown}")
+    # each year's row tall enough for its note and source as the package's rate table has them
+    fonts = {"note": WARN_FONT, "source": NOTE_FONT, "evidence": None}
+    for row, rates in enumerate(packaged, start=RATES_FIRST_ROW):
+        height = max(_lines(str(rates.get(key) or ""), fonts[key], widths[i]) * (fonts[key].sz if fonts[key] else 11)
+                     for i, (key, _h, _f, _n) in enumerate(RATES_COLUMNS) if key in fonts) * 1.32 + 3
+        if height > 18:
+            ws.row_dimensions[row].height = round(height, 1)
     ws.freeze_panes = f"B{RATES_FIRST_ROW}"
     return ws
 
@@ -662,6 +914,7 @@ class Template:
         self.build(layout)
         rates_sheet(layout)
         layout.finish_tables()
+        finish_print(layout)  # after the tables' extents, which a stand-in layout gives without it
         return layout
 
     def for_names(self, names: set[str]) -> "Template":

@@ -1,8 +1,9 @@
 """Render the templates to PNG for the README: ``python -m sscr.workbooks.previews [--out DIR]``.
 
-Each workbook is rendered by LibreOffice to PDF as it shows on opening (the cached values the
-regeneration wrote, print areas one page wide), then each page to PNG with pdftoppm. The Rates
-sheet, the same in every template, is kept once (``rates.png``).
+Each workbook is rendered by LibreOffice to PDF as it prints (the cached values the regeneration
+wrote; each sheet's print area on A4 landscape pages), then each page to PNG with pdftoppm at 120
+dpi, so a preview is a page as it prints, readable. The Rates sheet, the same in every template, is
+kept once (``rates.png``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def render_previews(workbooks: Sequence[Path], out_dir: Path, *, dpi: int = 120)
             pages = pdf_pages(pdf)
             images = pdf_to_png(pdf, tmp_dir / pdf.stem, dpi=dpi)
             body, rates = images[:-1], images[-1]  # the Rates sheet is the last sheet, one page
+            for stale in [*out_dir.glob(f"{pdf.stem}.png"), *out_dir.glob(f"{pdf.stem}-*.png")]:
+                if stale.stem == pdf.stem or stale.stem[len(pdf.stem) + 1:].isdigit():
+                    stale.unlink()  # a page the workbook no longer prints
             for n, image in enumerate(body, start=1):
                 name = f"{pdf.stem}.png" if len(body) == 1 else f"{pdf.stem}-{n}.png"
                 target = out_dir / name

@@ -11,6 +11,8 @@ from .layout import COMPUTED_RGB
 
 #: One alignment object for every left-aligned cell (each new one costs more than the cell).
 LEFT = Alignment(horizontal="left")
+#: A long text that wraps within its cell, from the top (the Rates sheet's notes and sources).
+WRAP_TOP = Alignment(vertical="top", wrap_text=True)
 
 THIN = Side(style="thin", color="FF8EA9C1")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

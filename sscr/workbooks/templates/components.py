@@ -491,7 +491,7 @@ def build(layout: Layout) -> None:
         title(ws, "Aggregation of components. " + heading, cite)
         rows = component_block(layout, ws, prefix, 3, 5, defaults)
         ws.freeze_panes = "C6"
-        page_setup(ws, f"A1:G{rows.last}", landscape=False)
+        page_setup(ws, f"A1:G{rows.last}")
 
 
 def compute(inputs: Mapping[str, Any], rates: RateTable) -> dict[str, Any]:

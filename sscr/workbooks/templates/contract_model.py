@@ -124,7 +124,8 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
         for col, key in zip("GHI", GUIDANCE_DOCUMENTS):
             layout.output(ws, f"{col}9", f"Guidance_{key}", guidance_formula(key, "Date_of_agreement"), TEXT)
         rows = component_block(layout, ws, "", count, 10, list(defaults) if defaults else None, bpr_name="BPR",
-                               poco=True, money_format=MONEY_2DP, build_up=True, capital=True, ia_cap_name="IA_cap")
+                               poco=True, money_format=MONEY_2DP, build_up=True, capital=True, ia_cap_name="IA_cap",
+                               shares=True)
         for k, note in enumerate(notes, start=1):
             label(ws, f"B{rows.last + k}", note, note=True)
         ws.freeze_panes = "C12"

@@ -181,7 +181,7 @@ def cost_types_sheet(layout: Layout) -> Worksheet:
         layout.name_range(name, ws, f"{col}{first}:{col}{last}")
     _widths(ws, {"A": 7, "B": 8, "C": 58, "D": 14, "E": 20, "F": 120})
     ws.freeze_panes = f"B{first}"
-    page_setup(ws, f"A1:E{last}", landscape=False)  # the notes are read on screen
+    page_setup(ws, f"A1:E{last}")
     ws.protection.sheet = True  # the catalogue is the package's: a change comes by rebuilding
     return ws
 
@@ -594,8 +594,14 @@ def compute_risk(inputs: Mapping[str, Any], count: int = RISKS) -> dict[str, Any
     out["Risk_EV"] = element.expected_value
     out["MC_EV"] = element.expected_value
     sim = simulate_risk(table, trials=inputs["MC_trials"], seed=inputs["MC_seed"], bins=BINS)
+    # the sheet's MC_mean - MC_EV, with the expected value added up risk by risk down the register as the
+    # sheet's SUM adds it: a difference of two large figures keeps their last digits, so the core's figure
+    # is the same subtraction, not one against the exactly rounded sum
+    in_order = 0.0
+    for risk in element.risks:
+        in_order += risk.expected_value
     out.update({"MC_mean": sim.mean, "MC_standard_error": sim.standard_error, "MC_P50": sim.p50, "MC_P80": sim.p80,
-                "MC_P90": sim.p90, "MC_mean_less_EV": sim.mean - element.expected_value})
+                "MC_P90": sim.p90, "MC_mean_less_EV": sim.mean - in_order})
     for b in range(1, BINS + 1):
         inside = b <= len(sim.counts)
         out[f"MC_bin_from_{b}"] = sim.bin_edges[b - 1] if inside else None

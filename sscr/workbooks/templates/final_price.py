@@ -216,7 +216,7 @@ def build(layout: Layout) -> None:
     for c in COLUMNS:
         ws.column_dimensions[c].width = 14
     ws.column_dimensions[CITE].width = 24
-    page_setup(ws, f"A1:{CITE}{last + 1}", landscape=False)
+    page_setup(ws, f"A1:{CITE}{last + 1}")
 
 
 def compute(inputs: Mapping[str, Any], rates: RateTable) -> dict[str, Any]:

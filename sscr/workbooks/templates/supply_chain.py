@@ -205,7 +205,7 @@ def supply_chain_sheet(layout: Layout, components: int, rows: int = SUPPLY_CHAIN
     for c in columns:
         letter = col_of[c[0]]
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, c[-1])
-    ws.column_dimensions[how].width = max(ws.column_dimensions[how].width or 0, 40)
+    # the How notes run on into the empty cells to their right, so their column keeps the table's width
     ws.freeze_panes = f"A{first}"
     right = get_column_letter(max(len(columns), 3 + components))
     page_setup(ws, f"A1:{right}{last}")
