@@ -90,6 +90,10 @@ class Component:
     #: "standard" (the baseline profit rate) or "GOCR" (the government owned contractor rate, whose
     #: step 4 brings the rate to zero: guidance 6.19); None for standard.
     rate_type: str | None = None
+    #: A contract profit rate set by the six steps (a price agreed before 1 April 2024: Act s.17(2) as
+    #: made; guidance 1.23), as a fraction: used as it is, in place of the four steps of bpr, cra, ia
+    #: and csa (which are still checked, and measure the contract level pots). None for four steps.
+    contract_profit_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,10 @@ def aggregate_components(components: Sequence[Component] | Any, *, contract_leve
     else:
         cpr_values = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date_of_agreement,
                                           contract_kind=contract_kind).contract_profit_rate
+    six = [c.contract_profit_rate for c in formula]
+    if any(v is not None for v in six):  # rates set by the six steps, used as they are
+        cpr_values = np.array([float(cpr_values[k]) if v is None else float(checks.number(
+            f"component {formula[k].name} contract profit rate", v)) for k, v in enumerate(six)], dtype=float)
     priced = formula_price(ac, cpr_values)
     max_cra = ac * bpr * CRA_LIMIT
     actual_cra = ac * bpr * cra

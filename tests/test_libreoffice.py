@@ -43,7 +43,7 @@ EDITS = {
     "profit-rate.xlsx": {"Financial_year_1": "2021/22", "CRA_2": -0.1, "IA_2": 0.02},
     "poco.xlsx": {"Own_costs_SC2": 0.1, "CRA_SC1": -0.05, "CRA_PC": 0.05},
     "aggregation.xlsx": {"Ex6_Method_3": "cost-plus", "Ex7_Contract_IA": 1.5, "Ex6_Contract_CRA": 2},
-    "contract-model.xlsx": {"Contract_name": "Radar", "Financial_year": "2023/24",
+    "contract-model.xlsx": {"Contract_name": "Radar", "Financial_year": "2024/25",
                             "Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000, "CRA_1": 0.1, "IA_1": 0.005,
                             "CSA_1": 0.02,
                             # the supply chain of Design: a group sub-contract, a further one in scope

@@ -337,7 +337,8 @@ def test_the_appendix_b_computation_is_the_cores_for_any_capital_figures(tmp_pat
     b = build_statement(read_model(path))["components"][0]["steps"][3]["computation"]
     assert math.isclose(b["adjustment"], core.adjustment, rel_tol=1e-12, abs_tol=1e-15)
     assert math.isclose(b["elements_total"], b["adjustment"], rel_tol=1e-9, abs_tol=1e-12)
-    assert (b["positive_working_proportion"] == 0.0) == (working < 0) or working == 0
+    # a negative working capital is served at the negative rate only, a positive one at the positive rate only
+    assert b["negative_working_proportion" if working >= 0 else "positive_working_proportion"] == 0.0
     assert b["capital_employed"] == b["fixed_capital"] + b["working_capital"]
 
 
@@ -520,14 +521,174 @@ def test_the_versions_listed_for_a_year_cover_it_and_hold_the_one_in_force_on_an
 _READING: dict = {}
 
 
-def test_a_date_before_the_four_steps_is_refused_by_name_not_stated_as_four_steps():
-    """Contracts agreed before 1 April 2024 have six steps (regulation 11 as made): the statement
-    does not state four for them."""
-    import datetime as dt
-    reading = read_model(WORKED_CASE)
-    reading.inputs["Date_of_agreement"] = dt.date(2024, 3, 31)
-    with pytest.raises(StatementError, match=r"cost-build-up\.xlsx: the date of agreement 2024-03-31 .* six steps"):
-        build_statement(reading)
+#: One component priced by the formula in the blank model: £1,000,000 of allowable costs, CRA +5% of
+#: the BPR, IA 0.5pp, CSA 1.5pp typed.
+ONE = {"Name_1": "Design", "Method_1": "firm", "AC_1": 1_000_000.0, "CRA_1": 0.05, "IA_1": 0.005, "CSA_1": 0.015}
+#: That component agreed on 1 June 2023 (2023/24: BPR 8.29%, SSRO funding adjustment 0.038%) with a
+#: POCO adjustment of 0.5% at step 3 (before 1 April 2024 the POCO is a step of the profit rate).
+SIX_STEP_CASE = {**ONE, "Date_of_agreement": 45078.0, "Financial_year": "2023/24", "POCO_rate_1": 0.005}
+#: A group sub-contract of Design that the Supply chain sheet turns into a POCO deduction.
+SUB_CONTRACT = {"SC_name_1": "Radar", "SC_component_1": "Design", "SC_own_costs_1": 300_000.0, "SC_BPR_1": 0.0824,
+                "SC_CRA_1": 0.15, "SC_IA_1": 0.01, "SC_CSA_1": 0.012}
+
+
+def test_a_price_agreed_before_1_april_2024_is_stated_by_its_six_steps(tmp_path):
+    """Act s.17(2) and regulation 11 as made; baseline profit rate guidance v8, 1.23 (sscr.rules:
+    six steps before 1 April 2024): BPR 8.29% + 5% of it - POCO 0.5% - funding 0.038% + IA 0.5% +
+    CSA 1.5% = 10.17% (10.1665%); the price is the allowable costs, with no POCO deduction, x (1 +
+    CPR); every figure is the regenerated workbook's and has its audit entry."""
+    from sscr.profit_rate import contract_profit_rate_six_step
+    path = model_with(BLANK_MODEL, SIX_STEP_CASE, tmp_path / "agreed-2023.xlsx")
+    statement = build_statement(read_model(path))
+    validator().validate(json.loads(json.dumps(statement)))
+    (c,) = statement["components"]
+    core = contract_profit_rate_six_step(0.0829, 0.05, 0.005, 0.00038, 0.005, 0.015)
+    assert [s["step"] for s in c["steps"]] == [1, 2, 3, 4, 5, 6]
+    assert [s["name"] for s in c["steps"]] == ["Baseline profit rate", "Cost risk adjustment", "POCO adjustment",
+                                               "SSRO funding adjustment", "Incentive adjustment",
+                                               "Capital servicing adjustment"]
+    assert [s["factor"] for s in c["steps"]] == [0.0829, 0.05, 0.005, 0.00038, 0.005, 0.015]
+    assert [s["adjustment"] for s in c["steps"]] == [core.baseline_profit_rate, core.cra_points,
+                                                     -core.poco_adjustment, -core.ssro_funding_adjustment,
+                                                     core.incentive_adjustment, core.capital_servicing_adjustment]
+    assert [s["running_total"] for s in c["steps"]] == [core.after_step_1, core.after_step_2, core.after_step_3,
+                                                        core.after_step_4, core.after_step_5,
+                                                        core.contract_profit_rate]
+    assert c["contract_profit_rate"] == core.contract_profit_rate and rate(core.contract_profit_rate) == "10.17%"
+    assert not c["allowable_costs_build_up"]["poco_deduction"]  # no deduction from the allowable costs
+    assert c["allowable_costs"] == c["allowable_costs_build_up"]["before_poco"] == 1_000_000.0
+    assert math.isclose(c["price"], c["allowable_costs"] * (1 + core.contract_profit_rate), rel_tol=1e-15)
+    assert [g["document"] for g in statement["guidance"]] == ["allowable costs", "baseline profit rate"]
+    assert "no alternative pricing guidance was in force" in statement["guidance_note"]  # its first: 1 April 2024
+    by_pointer = {e["pointer"]: e for e in statement["audit_trail"]}
+    assert by_pointer["/components/0/steps/5/running_total"]["id"] == "Six_CPR_1"
+    assert by_pointer["/components/0/steps/3/factor"]["sheet"] == "Six steps"
+    assert _regenerated_cells_agree(statement, path, tmp_path) > 90
+    page = html(statement)
+    assert "Step 6: Capital servicing adjustment" in page and "the six steps of section 17(2)" in page
+    assert re.search(r'href="#a-Six_CPR_1"[^>]*>10\.17%</a>', page)
+
+
+def test_the_poco_deduction_is_stated_by_its_table_2_stages(worked, tmp_path):
+    """Allowable costs guidance Part I, Table 2 and I.7, from the model's Supply chain sheet: the
+    worked case's group sub-contract SC1 (£400,000 at a CPR of 10.064%) gives stage 2 £40,256.00 less
+    stage 3 £4,000.00 less stage 4 £1,648.00, a deduction of £34,608.00, the one its allowable costs
+    lose; each figure has its audit entry and links to it. A three-level chain states each
+    sub-contract, and a deduction typed instead says so, with no stages."""
+    (b,) = worked["poco"]["by_component"]
+    stages = {st["field"]: st["amount"] for st in b["stages"]}
+    assert b["source"] == "supply chain"
+    assert [money(stages[k]) for k in ("stage2", "stage3", "initial", "stage4", "deduction")] == [
+        "£40,256.00", "£4,000.00", "£36,256.00", "£1,648.00", "£34,608.00"]
+    assert stages["deduction"] == worked["components"][0]["allowable_costs_build_up"]["poco_deduction"]
+    (sc,) = b["sub_contracts"]
+    assert (sc["name"], sc["parent"], sc["in_scope"], sc["price"]) == ("SC1", None, 1.0, 440_256.0)
+    page = html(worked)
+    assert re.search(r'href="#a-POCO_computed_1"[^>]*>£34,608\.00</a>', page)
+    assert re.search(r'href="#a-SC_stage2_1"[^>]*>£40,256\.00</a>', page)
+
+    chain = model_with(BLANK_MODEL, {**ONE, **SUB_CONTRACT, **{f"SC_{k}_{n}": v for n, row in enumerate((
+        ("Antenna", "Design", "Radar", 220_000.0, 0.0824, 0.25, 0.0, 0.02),
+        ("Cables", "Design", "Radar", 20_000.0, 0.0824, 0.0, 0.0, 0.01)), start=2)
+        for k, v in zip(("name", "component", "parent", "own_costs", "BPR", "CRA", "IA", "CSA"), row)}},
+        tmp_path / "chain.xlsx")
+    statement = build_statement(read_model(chain))
+    validator().validate(json.loads(json.dumps(statement)))
+    (b,) = statement["poco"]["by_component"]
+    rows = {r["name"]: r for r in b["sub_contracts"]}
+    assert set(rows) == {"Radar", "Antenna", "Cables"} and rows["Antenna"]["parent"] == "Radar"
+    assert rows["Cables"]["in_scope"] == 0.0  # below the £250,000 value test (I.8.1(c))
+    stages = {st["field"]: st["amount"] for st in b["stages"]}
+    in_scope = [r for r in rows.values() if r["in_scope"]]
+    assert math.isclose(stages["stage2"], math.fsum(r["stage2"] for r in in_scope), rel_tol=1e-12)
+    assert math.isclose(stages["deduction"], stages["stage2"] - stages["stage3"] - stages["stage4"], rel_tol=1e-12)
+    assert stages["deduction"] == statement["components"][0]["allowable_costs_build_up"]["poco_deduction"] > 0
+    assert _regenerated_cells_agree(statement, chain, tmp_path) > 90
+
+    typed = build_statement(read_model(model_with(BLANK_MODEL, {**ONE, "POCO_typed_1": 12_000.0},
+                                                  tmp_path / "typed.xlsx")))
+    (b,) = typed["poco"]["by_component"]
+    assert (b["source"], b["stages"], b["sub_contracts"]) == ("typed", [], [])
+    assert typed["components"][0]["allowable_costs_build_up"]["poco_deduction"] == 12_000.0
+
+
+def test_libreoffice_computes_the_six_steps_as_the_core_does(tmp_path):
+    """The Six steps sheet's formulas and the Contract sheet's CPR, recalculated by LibreOffice from
+    the regenerated model, are the core's figures (to 1e-12)."""
+    from sscr.workbooks.libreoffice import recalculate, soffice
+    from workbook_helpers import values_by_name
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    path = model_with(BLANK_MODEL, SIX_STEP_CASE, tmp_path / "agreed-2023.xlsx")
+    result = regenerate_one(path, tmp_path / "out")
+    assert result.status == "ok", result.message
+    [fresh] = recalculate([Path(result.output)], tmp_path / "lo")
+    names = ["CPR_steps", "Funding_adjustment", *(f"Six_after_{k}_1" for k in range(1, 6)), "Six_CPR_1", "CPR_1",
+             "Price_after_1"]
+    cached, recalculated = values_by_name(Path(result.output), names), values_by_name(fresh, names)
+    assert (cached["CPR_steps"], recalculated["CPR_steps"]) == (6, 6)
+    for name in names:
+        assert math.isclose(cached[name], recalculated[name], rel_tol=1e-12, abs_tol=1e-15), name
+    assert rate(recalculated["CPR_1"]) == "10.17%"
+
+
+@pytest.mark.parametrize("day, year, steps", [(45382.0, "2023/24", 6), (45383.0, "2024/25", 4),  # 31 March, 1 April 2024
+                                               (None, "2016/17", 6), (None, "2023/24", 6), (None, "2025/26", 4)])
+def test_the_steps_follow_the_date_or_with_no_date_the_financial_year(tmp_path, day, year, steps):
+    """The rule changed on 1 April 2024, the first day of 2024/25, so the financial year decides when
+    the model records no date. Before 1 April 2017 the SSRO funding adjustment is zero (regulation 11
+    as made); in 2023/24 it is the published 0.038%."""
+    path = model_with(BLANK_MODEL, {**ONE, "Date_of_agreement": day, "Financial_year": year}, tmp_path / "m.xlsx")
+    statement = build_statement(read_model(path))
+    validator().validate(json.loads(json.dumps(statement)))
+    (c,) = statement["components"]
+    assert len(c["steps"]) == steps
+    total = 0.0
+    for step in c["steps"]:
+        total += step["adjustment"]
+        assert math.isclose(step["running_total"], total, rel_tol=1e-12, abs_tol=1e-15)
+    assert c["steps"][-1]["running_total"] == c["contract_profit_rate"]
+    if steps == 6:
+        assert c["steps"][3]["factor"] == (0.0 if year == "2016/17" else 0.00038)
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"Financial_year": "2023/24", **SUB_CONTRACT},
+     r"the Supply chain sheet gives component 1 a POCO deduction of .* before 1 April 2024.*POCO_rate_1"),
+    ({"Financial_year": "2023/24", "POCO_typed_1": 34_608.0},
+     r"POCO_typed_1 34608 is given, but the price is agreed before 1 April 2024.*POCO_rate_1"),
+    ({"POCO_rate_1": 0.005}, r"POCO_rate_1 0\.005 is given but the price is agreed from 1 April 2024.*POCO_1"),
+    ({"Financial_year": "2023/24", "POCO_rate_1": -0.01}, r"POCO_rate_1 -0\.01 is negative"),
+])
+def test_the_poco_of_the_wrong_process_is_refused_by_name(tmp_path, capsys, values, message):
+    """Before 1 April 2024 the POCO is step 3 of the profit rate; from then it is a deduction from the
+    allowable costs (regulation 13A, SI 2024/420): each is refused under the other process, by name,
+    and nothing is written."""
+    path = model_with(BLANK_MODEL, {**ONE, **values}, tmp_path / "wrong.xlsx")
+    with pytest.raises(StatementError, match=message):
+        read_model(path)
+    assert main(["statement", str(path), "--out", str(tmp_path / "out"), "--format", "json"]) == 3
+    assert re.search(message, capsys.readouterr().err) and not (tmp_path / "out").exists()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(year=st.integers(2015, 2023), cra=st.floats(-0.25, 0.25), ia=st.floats(0, 0.02), poco=st.floats(0, 0.02),
+       csa=st.floats(-0.02, 0.05))
+def test_six_steps_for_any_year_before_2024_add_up_to_the_models_rate(tmp_path, year, cra, ia, poco, csa):
+    """Any financial year of the six steps, any factors within the rules: the running totals add the
+    adjustments, the rate is the core's six-step rate with the funding adjustment in force, and the
+    price is the formula on it."""
+    from sscr.profit_rate import contract_profit_rate_six_step
+    from sscr.rates import rates_for
+    label = f"{year}/{(year + 1) % 100:02d}"
+    path = model_with(BLANK_MODEL, {**ONE, "Financial_year": label, "POCO_rate_1": poco, "CRA_1": cra,
+                                     "IA_1": ia, "CSA_1": csa}, tmp_path / f"s{abs(hash((year, cra, ia, poco)))}.xlsx")
+    (c,) = build_statement(read_model(path))["components"]
+    funding = 0.0 if year < 2017 else rates_for(label).ssro_funding_adjustment
+    core = contract_profit_rate_six_step(rates_for(label).baseline_profit_rate, cra, poco, funding, ia, csa)
+    assert c["contract_profit_rate"] == core.contract_profit_rate
+    assert [s["running_total"] for s in c["steps"]][2:4] == [core.after_step_3, core.after_step_4]
+    assert math.isclose(c["price"], c["allowable_costs"] * (1 + c["contract_profit_rate"]), rel_tol=1e-12)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -197,17 +197,21 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     bpr, cra, ia = r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), r.inputs.get(f"IA_{i}")
     csa_name = f"CSA_used_{i}" if f"CSA_used_{i}" in r.spec.outputs else f"CSA_{i}"
     csa = r.value(csa_name)
-    computation = _appendix_b(r, trail, i, name, f"{p}/steps/3/computation")
     date = as_date(r.inputs.get("Date_of_agreement"))
-    if date is not None and uses_six_steps(date):
+    six = "CPR_steps" in r.spec.outputs and r.value("CPR_steps") == 6
+    if not six and date is not None and uses_six_steps(date):  # a model laid out without the Six steps sheet
         raise StatementError(
             f"{r.path.name}: the date of agreement {date.isoformat()} is before 1 April 2024, so the contract "
-            f"profit rate has six steps (regulation 11 as made), which the contract model does not lay out: the "
-            f"statement states the four steps of a contract agreed from 1 April 2024")
-    steps = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date,
-                                 contract_kind=r.inputs.get("Contract_kind"))
+            f"profit rate has six steps (regulation 11 as made), which this model does not lay out: move it into the "
+            f"current layout with sscr new contract NEW.xlsx --from {r.path.name}")
+    computation = _appendix_b(r, trail, i, name, f"{p}/steps/{5 if six else 3}/computation")
     s = f"{p}/steps"
-    step_rows = [
+    if six:
+        steps, step_rows = _six_steps(r, trail, i, name, texts, csa_name, csa, computation, s)
+    else:
+        steps = contract_profit_rate(bpr, cra, ia, csa, date_of_agreement=date,
+                                     contract_kind=r.inputs.get("Contract_kind"))
+    step_rows = step_rows if six else [
         {"step": 1, "name": "Baseline profit rate", "regulation": "11(2)",
          "factor": trail.figure(f"BPR_{i}", f"{s}/0/factor", f"{name}: step 1, baseline profit rate", "rate"),
          "factor_unit": "rate",
@@ -260,7 +264,7 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
     ]
     cpr = trail.figure(f"CPR_{i}", f"{p}/contract_profit_rate", f"{name}: contract profit rate", "rate")
     if not math.isclose(cpr, steps.contract_profit_rate, rel_tol=0, abs_tol=1e-12):
-        raise StatementError(f"{r.path.name}: the four steps give {steps.contract_profit_rate!r} for component {i} "
+        raise StatementError(f"{r.path.name}: the {'six' if six else 'four'} steps give {steps.contract_profit_rate!r} for component {i} "
                              f"but the model computes CPR_{i} {cpr!r}: the statement cannot state steps that do not "
                              f"add up to the model's contract profit rate")
     out.update({
@@ -276,6 +280,81 @@ def _component(r: ModelReading, trail: Trail, i: int, index: int) -> dict[str, A
         "facts_and_assumptions": texts,
     })
     return out
+
+
+def _six_steps(r: ModelReading, trail: Trail, i: int, name: str, texts: dict[str, Any], csa_name: str, csa: Any,
+               computation: Any, s: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The six steps of a price agreed before 1 April 2024 (Act s.17(2) and regulation 11 as made;
+    baseline profit rate guidance v8, 1.23), from the model's Six steps sheet: BPR, CRA, the POCO
+    adjustment and the SSRO funding adjustment deducted, IA, CSA, with the sheet's running totals."""
+    from sscr.profit_rate import contract_profit_rate_six_step
+    poco = r.value(f"POCO_rate_{i}")
+    funding = r.value("Funding_adjustment")
+    steps = contract_profit_rate_six_step(r.value(f"BPR_{i}"), r.inputs.get(f"CRA_{i}"), poco or 0.0, funding,
+                                          r.inputs.get(f"IA_{i}"), csa)
+    as_made = "Act s.17(2) and regulation 11 as made (before SI 2024/420); baseline profit rate guidance v8, 1.23"
+
+    def total(k: int, label: str) -> Any:
+        key = f"Six_after_{k}_{i}" if k < 6 else f"Six_CPR_{i}"
+        return trail.figure(key, f"{s}/{k - 1}/running_total", f"{name}: after step {k} of six{label}", "rate",
+                            guidance=as_made)
+
+    rows = [
+        {"step": 1, "name": "Baseline profit rate", "regulation": "11(2)",
+         "factor": trail.figure(f"BPR_{i}", f"{s}/0/factor", f"{name}: step 1, baseline profit rate", "rate"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step1_adjustment_{i}", f"{s}/0/adjustment", f"{name}: step 1 adjustment",
+                                     "rate", steps.baseline_profit_rate, f"=BPR_{i}", [f"BPR_{i}"], citation(f"BPR_{i}")),
+         "running_total": total(1, ""), "basis": texts["baseline_profit_rate"]},
+        {"step": 2, "name": "Cost risk adjustment", "regulation": "11(3)",
+         "factor": trail.figure(f"CRA_{i}", f"{s}/1/factor", f"{name}: step 2, cost risk adjustment (fraction of the "
+                                                            f"BPR)", "fraction_of_bpr"),
+         "factor_unit": "fraction_of_bpr",
+         "adjustment": trail.derived(f"Step2_adjustment_{i}", f"{s}/1/adjustment",
+                                     f"{name}: step 2 adjustment (percentage points)", "rate", steps.cra_points,
+                                     f"=BPR_{i}*CRA_{i}", [f"BPR_{i}", f"CRA_{i}"],
+                                     "Regulation 11(3); baseline profit rate guidance 4.1: the CRA is a percentage "
+                                     "of the BPR"),
+         "running_total": total(2, ""), "basis": texts["cost_risk_adjustment"]},
+        {"step": 3, "name": "POCO adjustment", "regulation": "11(4) as made",
+         "factor": trail.figure(f"POCO_rate_{i}", f"{s}/2/factor", f"{name}: step 3, POCO adjustment (deducted)", "rate",
+                                guidance="Regulation 11(4) as made: the POCO adjustment, so that profit is not earned "
+                                         "twice on the same cost of production"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step3_adjustment_{i}", f"{s}/2/adjustment", f"{name}: step 3 adjustment",
+                                     "rate", -steps.poco_adjustment, f"=-IF(ISNUMBER(POCO_rate_{i}),POCO_rate_{i},0)", [f"POCO_rate_{i}"],
+                                     "Regulation 11(4) as made: the POCO adjustment is deducted"),
+         "running_total": total(3, ""), "basis": texts["poco_deduction"]},
+        {"step": 4, "name": "SSRO funding adjustment", "regulation": "11(5) as made",
+         "factor": trail.figure("Funding_adjustment", f"{s}/3/factor", f"{name}: step 4, SSRO funding adjustment "
+                                "(deducted)", "rate", id=f"Funding_adjustment_for_{i}",
+                                guidance="Act s.17(2) step 4 as made: the SSRO funding adjustment published for the "
+                                         "financial year, deducted from 1 April 2017 (zero before); removed from 1 "
+                                         "April 2024"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step4_adjustment_{i}", f"{s}/3/adjustment", f"{name}: step 4 adjustment",
+                                     "rate", -steps.ssro_funding_adjustment, "=-Funding_adjustment",
+                                     ["Funding_adjustment"], "Act s.17(2) step 4 as made: deducted"),
+         "running_total": total(4, ""), "basis": None},
+        {"step": 5, "name": "Incentive adjustment", "regulation": "11(6)",
+         "factor": trail.figure(f"IA_{i}", f"{s}/4/factor", f"{name}: step 5, incentive adjustment", "rate"),
+         "factor_unit": "rate",
+         "adjustment": trail.derived(f"Step5_adjustment_{i}", f"{s}/4/adjustment", f"{name}: step 5 adjustment",
+                                     "rate", steps.incentive_adjustment, f"=IA_{i}", [f"IA_{i}"], citation(f"IA_{i}")),
+         "running_total": total(5, ""), "basis": texts["incentive_adjustment"], "outcome": texts["incentive_outcome"]},
+        {"step": 6, "name": "Capital servicing adjustment", "regulation": "11(7)",
+         "factor": trail.figure(csa_name, f"{s}/5/factor", f"{name}: step 6, capital servicing adjustment", "rate",
+                                guidance=citation(f"CSA_{i}")),
+         "factor_unit": "rate",
+         "factor_source": (f"computed on the Capital servicing sheet from {computation['source']} (Appendix B)"
+                           if computation else f"typed on the Contract sheet (CSA_{i})"),
+         "adjustment": trail.derived(f"Step6_adjustment_{i}", f"{s}/5/adjustment", f"{name}: step 6 adjustment",
+                                     "rate", steps.capital_servicing_adjustment, f"={csa_name}", [csa_name],
+                                     citation(f"CSA_{i}")),
+         "running_total": total(6, " (the contract profit rate)"), "basis": texts["capital_servicing_adjustment"],
+         "computation": computation},
+    ]
+    return steps, rows
 
 
 #: The Appendix B computation on the contract model's Capital servicing sheet, per component i: the
@@ -476,9 +555,69 @@ def _risk(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> di
     return out
 
 
+#: The POCO deduction by Table 2 stage, per component i, from the model's Supply chain sheet
+#: (regulation 13A; allowable costs guidance Part I, Table 2 and I.7): field, name, what it is, unit.
+POCO_STAGES = (
+    ("contracts", "POCO_contracts", "Stage 1: group sub-contracts listed", "count"),
+    ("in_scope", "POCO_in_scope", "Stage 1: of which in scope (price at least £250,000 and including profit, I.8.1)",
+     "count"),
+    ("stage2", "POCO_stage2", "Stage 2: profit of the in-scope sub-contracts at their full contract profit rate",
+     "money"),
+    ("stage3", "POCO_stage3", "Stage 3: less their capital servicing amounts (I.4.6(a))", "money"),
+    ("initial", "POCO_initial", "Initial POCO adjustment: stage 2 less stage 3", "money"),
+    ("stage4", "POCO_stage4", "Stage 4: less the appropriate sub-contractor profit (I.4.5)", "money"),
+    ("deduction", "POCO_computed", "Stage 5: the POCO deduction from the allowable costs", "money"),
+)
+#: Each group sub-contract's figures on the Supply chain sheet, row k.
+POCO_ROW_FIGURES = (
+    ("own_costs", "SC_own_costs", "own allowable costs", "money"),
+    ("contract_profit_rate", "SC_CPR", "contract profit rate (stage 1)", "rate"),
+    ("total_costs", "SC_total_costs", "total allowable costs", "money"),
+    ("price", "SC_price", "price", "money"),
+    ("in_scope", "SC_in_scope", "in scope (1 = yes)", "count"),
+    ("stage2", "SC_stage2", "stage 2: profit at full CPR", "money"),
+    ("stage3", "SC_stage3", "stage 3: capital servicing amount excluded", "money"),
+    ("stage4", "SC_stage4", "stage 4: appropriate sub-contractor profit", "money"),
+    ("deduction", "SC_deduction", "POCO: stage 2 - 3 - 4", "money"),
+)
+POCO_GUIDANCE = "Regulation 13A; allowable costs guidance Part I, Table 2 stages 1-5 and I.7"
+
+
+def _poco_stages(r: ModelReading, trail: Trail, c: dict[str, Any], q: str) -> tuple[Any, Any, Any]:
+    """A component's Table 2 stages and its sub-contracts from the Supply chain sheet, and where its
+    deduction comes from; (None, None, None) for a model without the sheet."""
+    i, name = c["number"], c["name"]
+    if f"POCO_computed_{i}" not in r.spec.outputs:
+        return None, None, None
+    source = r.value(f"POCO_source_{i}") or None
+    if source == "typed":
+        return [], [], "typed"
+    stages = [{"stage": label, "field": field,
+               "amount": trail.figure(f"{key}_{i}", f"{q}/stages/{k}/amount", f"{name}: {label}", unit,
+                                      guidance=POCO_GUIDANCE)}
+              for k, (field, key, label, unit) in enumerate(POCO_STAGES)]
+    rows = []
+    n = 1
+    while f"SC_name_{n}" in r.spec.inputs:
+        if r.inputs.get(f"SC_name_{n}") is not None and str(r.inputs.get(f"SC_component_{n}")) == name:
+            k = len(rows)
+            sub = _text_or_none(r.inputs.get(f"SC_name_{n}"))
+            row: dict[str, Any] = {"row": n, "name": sub, "parent": _text_or_none(r.inputs.get(f"SC_parent_{n}"))}
+            for field, key, label, unit in POCO_ROW_FIGURES:
+                row[field] = trail.figure(f"{key}_{n}", f"{q}/sub_contracts/{k}/{field}", f"Sub-contract {sub}: {label}",
+                                          unit, guidance=POCO_GUIDANCE)
+            rows.append(row)
+        n += 1
+    return stages, rows, source
+
+
 def _poco(r: ModelReading, trail: Trail, components: list[dict[str, Any]]) -> dict[str, Any]:
     formula = [c for c in components if c["allowable_costs_build_up"]]
-    by = [{"name": c["name"], "stages": None, "basis": c["facts_and_assumptions"]["poco_deduction"]} for c in formula]
+    by = []
+    for k, c in enumerate(formula):
+        stages, rows, source = _poco_stages(r, trail, c, f"/poco/by_component/{k}")
+        by.append({"name": c["name"], "source": source, "stages": stages, "sub_contracts": rows,
+                   "basis": c["facts_and_assumptions"]["poco_deduction"]})
     names = [f"POCO_{c['number']}" for c in formula]
     total = math.fsum(c["allowable_costs_build_up"]["poco_deduction"] or 0.0 for c in formula)
     return {"deduction": trail.derived("POCO_total", "/poco/deduction", "POCO deduction, all components", "money",

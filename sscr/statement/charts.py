@@ -36,7 +36,8 @@ def cpr_waterfall(component: dict[str, Any]) -> str:
     width, height, left, top, bottom = 640, 250, 50, 24, 54
     labels = [f"Step {s['step']}" for s in steps] + ["CPR"]
     short = {"Baseline profit rate": "Baseline profit rate", "Cost risk adjustment": "Cost risk",
-             "Incentive adjustment": "Incentive", "Capital servicing adjustment": "Capital servicing"}
+             "Incentive adjustment": "Incentive", "Capital servicing adjustment": "Capital servicing",
+             "POCO adjustment": "POCO", "SSRO funding adjustment": "SSRO funding"}
     names = [short.get(s["name"], s["name"]) for s in steps] + ["Contract profit rate"]
     totals = [0.0] + [s["running_total"] for s in steps]
     hi = max(max(totals), component["contract_profit_rate"], 1e-9)

@@ -13,6 +13,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -82,9 +83,56 @@ def html(statement: Mapping[str, Any]) -> str:
     }
     appendix_b = [(field, label) for field, _name, label, _unit in APPENDIX_B_FIGURES]
     return _template().render(s=statement, css=Markup(_resource("statement.css")), f=figure, show=show,
-                           appendix_b=appendix_b,
+                           appendix_b=appendix_b, annex=_audit_annex(statement["audit_trail"]),
                            show_any=show_any, money=money, charts=drawn,
                            long_date=lambda iso: long_date(dt.date.fromisoformat(iso)))
+
+
+#: The tables whose rows each carry the same figures (a cost line's claimed and allowable amounts, a
+#: risk's probability, mean impact and expected value): Annex B shows their derivations row by row,
+#: each formula once, so that a model of thousands of cost lines prints in a few pages per thousand.
+ROW_TABLES = (("/cost_lines/", "Cost lines", "Line"), ("/risk_contingency/risks/", "Risk register", "Risk"))
+_ROW_NUMBER = re.compile(r"_(\d+)$")
+
+
+def _audit_annex(trail: Sequence[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], list[dict[str, Any]]]:
+    """The audit trail split for Annex B: the figures shown one by one, and the row tables, each
+    with its figures' formulas given once (the row number as ``n``) and one line per row."""
+    singles: list[Mapping[str, Any]] = []
+    tables: dict[str, dict[str, Any]] = {}
+    for e in trail:
+        prefix = next((t for t in ROW_TABLES if e["pointer"].startswith(t[0])), None)
+        number = _ROW_NUMBER.search(e["id"])
+        if prefix is None or number is None:
+            singles.append(e)
+            continue
+        n = number.group(1)
+        table = tables.setdefault(prefix[0], {"title": prefix[1], "fields": {}, "rows": {}})
+        field = e["pointer"].rsplit("/", 1)[-1]
+        row_label, _, what = e["label"].partition(": ")
+        pattern = re.compile(rf"(?<=[A-Za-z])_{n}\b")
+        if field not in table["fields"]:
+            table["fields"][field] = {"field": field, "label": what or e["label"],
+                                      "id": pattern.sub("_n", e["id"]), "formula": pattern.sub("_n", e["formula"] or ""),
+                                      "guidance": e["guidance"], "sheet": e["sheet"]}
+        row = table["rows"].setdefault(e["pointer"].rsplit("/", 2)[-2], {"label": row_label, "cells": {},
+                                                                         "inputs": {}})
+        row["cells"][field] = e
+        for operand in e["inputs"]:
+            row["inputs"].setdefault(operand["name"], operand)
+    out = []
+    for table in tables.values():
+        fields = list(table["fields"].values())
+        rows = []
+        for row in table["rows"].values():
+            own = {c["id"] for c in row["cells"].values()}
+            n = _ROW_NUMBER.search(next(iter(own))).group(1)
+            pattern = re.compile(rf"(?<=[A-Za-z])_{n}\b")
+            rows.append({"label": row["label"], "n": n, "cells": [row["cells"].get(f["field"]) for f in fields],
+                         "inputs": [dict(i, name=pattern.sub("_n", name)) for name, i in row["inputs"].items()
+                                    if name not in own]})
+        out.append({"title": table["title"], "fields": fields, "rows": rows})
+    return singles, out
 
 
 def to_json(statement: Mapping[str, Any]) -> str:

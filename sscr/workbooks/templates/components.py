@@ -16,7 +16,7 @@ from sscr import checks
 from sscr.components import Component, aggregate_components, cra_starting_point, method_kind
 from sscr.errors import PricingInputError
 from sscr.price import formula_price
-from sscr.profit_rate import contract_profit_rate
+from sscr.profit_rate import contract_profit_rate, contract_profit_rate_six_step
 from sscr.rates import RateTable
 
 from ..layout import (MILLIONS, PERCENT, Layout, Template, header, label, page_setup, section, title)
@@ -41,7 +41,8 @@ class BlockRows:
 def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top: int,
                     defaults: list[tuple[Any, ...]] | None = None, *, bpr_name: str | None = None,
                     poco: bool = False, money_format: str = MILLIONS, build_up: bool = False,
-                    capital: bool = False, ia_cap_name: str | None = None, shares: bool = False) -> BlockRows:
+                    capital: bool = False, ia_cap_name: str | None = None, shares: bool = False,
+                    six_steps: bool = False) -> BlockRows:
     """Lay out ``count`` components as columns from row ``top``.
 
     ``defaults`` are (name, method, allowable costs, bpr, cra, ia, csa, price) per component. With
@@ -202,8 +203,10 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
         if capital:
             layout.output(ws, at("csa_used", col), csa,
                           f'IF({F(i)},IF(ISNUMBER({p}CSA_{i}),{p}CSA_{i},CSA_computed_{i}),"")', PERCENT)
-        layout.output(ws, at("cpr", col), f"{p}CPR_{i}",
-                      f'IF({F(i)},{p}BPR_{i}+{p}BPR_{i}*{p}CRA_{i}+{p}IA_{i}+{csa},"")', PERCENT)
+        four = f"{p}BPR_{i}+{p}BPR_{i}*{p}CRA_{i}+{p}IA_{i}+{csa}"
+        if six_steps:  # a price agreed before 1 April 2024: the Six steps sheet's rate (regulation 11 as made)
+            four = f"IF(CPR_steps=6,Six_CPR_{i},{four})"
+        layout.output(ws, at("cpr", col), f"{p}CPR_{i}", f'IF({F(i)},{four},"")', PERCENT)
         layout.output(ws, at("profit", col), f"{p}Profit_{i}", f'IF({F(i)},{ac_name}*{p}CPR_{i},"")', money_format)
         layout.output(ws, at("price", col), f"{p}Price_{i}",
                       f'IF({p}Name_{i}="","",IF({F(i)},{ac_name}+{p}Profit_{i},{p}Alt_price_{i}))', money_format)
@@ -293,7 +296,7 @@ def component_block(layout: Layout, ws: Worksheet, prefix: str, count: int, top:
 def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: float | None = None,
                   poco: bool = False, build_up: Mapping[int, tuple[float, float]] | None = None,
                   capital: Mapping[int, float] | None = None, date_of_agreement: Any = None,
-                  contract_kind: Any = None) -> dict[str, Any]:
+                  contract_kind: Any = None, six: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every figure of :func:`component_block`, from the core (aggregate_components, formula_price,
     contract_profit_rate). ``bpr`` is the model's looked-up baseline profit rate, when BPR is not an input.
     ``build_up`` gives, by component number, the agreed cost lines and the risk contingency element
@@ -350,10 +353,22 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
     def component(i: int, ac: Any) -> Component:
         if kinds[i] == "formula":
             return Component(names[used.index(i)], "formula", ac, bpr_of(i), inputs.get(f"{p}CRA_{i}"),
-                             inputs.get(f"{p}IA_{i}"), inputs.get(f"{p}CSA_{i}"), inputs.get(f"{p}Alt_price_{i}"))
+                             inputs.get(f"{p}IA_{i}"), inputs.get(f"{p}CSA_{i}"), inputs.get(f"{p}Alt_price_{i}"),
+                             contract_profit_rate=sixes[i].contract_profit_rate if i in sixes else None)
         return Component(names[used.index(i)], kinds[i], ac, inputs.get(f"{p}BPR_{i}") if bpr is None else None,
                          inputs.get(f"{p}CRA_{i}"), inputs.get(f"{p}IA_{i}"), inputs.get(f"{p}CSA_{i}"),
                          inputs.get(f"{p}Alt_price_{i}"))
+
+    # A price agreed before 1 April 2024: each formula component's rate by the six steps (Act s.17(2)
+    # as made; guidance 1.23), with the POCO adjustment and the SSRO funding adjustment of ``six``.
+    sixes: dict[int, Any] = {}
+    if six is not None:
+        for i in used:
+            if kinds[i] == "formula":
+                sixes[i] = contract_profit_rate_six_step(
+                    bpr_of(i), inputs.get(f"{p}CRA_{i}"), six["poco_rates"].get(i) or 0.0, six["funding"],
+                    inputs.get(f"{p}IA_{i}"), inputs.get(f"{p}CSA_{i}"))
+        six["results"] = sixes
 
     # Final allowable costs (after any POCO deduction) drive the pots and the contract price.
     finals = [component(i, ac_after(i)) for i in used]
@@ -423,7 +438,9 @@ def compute_block(inputs: Mapping[str, Any], prefix: str, count: int, *, bpr: fl
         if capital is not None:
             out[f"{p}CSA_used_{i}"] = inputs.get(f"{p}CSA_{i}") if formula else None
         steps = None
-        if formula:
+        if formula and i in sixes:
+            steps = sixes[i]
+        elif formula:
             steps = contract_profit_rate(bpr_of(i), inputs[f"{p}CRA_{i}"], inputs[f"{p}IA_{i}"], inputs[f"{p}CSA_{i}"],
                                          date_of_agreement=date_of_agreement, contract_kind=contract_kind)
         out[f"{p}CPR_{i}"] = steps.contract_profit_rate if steps else None
@@ -462,9 +479,12 @@ class _Single:
 
 def _single(c: Component, date_of_agreement: Any = None, contract_kind: Any = None) -> _Single:
     if method_kind(c.method) == "formula":
-        steps = contract_profit_rate(c.bpr, c.cra, c.ia, c.csa, date_of_agreement=date_of_agreement,
-                                     contract_kind=contract_kind)
-        priced = formula_price(c.allowable_costs, steps.contract_profit_rate)
+        if c.contract_profit_rate is not None:  # set by the six steps (a price agreed before 1 April 2024)
+            cpr = c.contract_profit_rate
+        else:
+            cpr = contract_profit_rate(c.bpr, c.cra, c.ia, c.csa, date_of_agreement=date_of_agreement,
+                                       contract_kind=contract_kind).contract_profit_rate
+        priced = formula_price(c.allowable_costs, cpr)
         return _Single(float(priced.allowable_costs), float(priced.profit), float(priced.price))
     if c.price is None:
         raise PricingInputError(f"component {c.name} price is empty: a {c.method} component is carried at its price")

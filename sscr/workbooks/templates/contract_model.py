@@ -33,6 +33,7 @@ from ..package import col_letters as get_column_letter
 from .basis import BASIS_SHEET, basis_sheet, compute_basis
 from .components import component_block, compute_block
 from .model_capital import CAPITAL_SHEET, capital_sheet, compute_capital
+from .model_six import SIX_SHEET, check_six, compute_six, funding_in_force, six_sheet, steps_in_force
 from .supply_chain import SUPPLY_CHAIN, SUPPLY_SHEET, compute_supply_chain, supply_chain_sheet
 from .cost_build_up import (BLANK, BUILD_UP_SHEET, GROW, RISK_SHEET, TYPES_SHEET, Case, build_up_sheet,
                             component_build_up, compute_build_up, compute_risk, cost_types_sheet, risk_sheet)
@@ -125,7 +126,7 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
             layout.output(ws, f"{col}9", f"Guidance_{key}", guidance_formula(key, "Date_of_agreement"), TEXT)
         rows = component_block(layout, ws, "", count, 10, list(defaults) if defaults else None, bpr_name="BPR",
                                poco=True, money_format=MONEY_2DP, build_up=True, capital=True, ia_cap_name="IA_cap",
-                               shares=True)
+                               shares=True, six_steps=True)
         for k, note in enumerate(notes, start=1):
             label(ws, f"B{rows.last + k}", note, note=True)
         ws.freeze_panes = "C12"
@@ -166,9 +167,15 @@ def contract_sheet(count: int = COMPONENTS, defaults: Sequence[tuple[Any, ...]] 
         supply, deductions = compute_supply_chain(inputs, count, max(size.supply_chain, 1), formula)
         out.update(supply)
         inputs = {**inputs, **{f"POCO_{i}": deduction for i, deduction in deductions.items()}}
+        steps = steps_in_force(inputs)  # six for a price agreed before 1 April 2024 (the Six steps sheet)
+        check_six(inputs, count, steps, deductions)
+        funding = funding_in_force(inputs, rates, steps)
+        six = ({"funding": funding, "poco_rates": {i: inputs.get(f"POCO_rate_{i}") for i in range(1, count + 1)}}
+               if steps == 6 else None)
         out.update(compute_block(inputs, "", count, bpr=bpr, poco=True,
                                  build_up=component_build_up(inputs, count, lines=size.lines, risks=size.risks),
-                                 capital=computed, date_of_agreement=day, contract_kind=kind))
+                                 capital=computed, date_of_agreement=day, contract_kind=kind, six=six))
+        out.update(compute_six(inputs, count, steps, funding, (six or {}).get("results", {})))
         return out
 
     return ModelSheet("Contract", build, compute)
@@ -236,6 +243,11 @@ def supply_chain_model_sheet(size: ModelSize, case: Sequence[Mapping[str, Any]] 
                       lambda inputs, rates, figures: {})
 
 
+def six_steps_sheet(count: int) -> ModelSheet:
+    """The Six steps sheet (:mod:`.model_six`); its figures come with the Contract sheet's."""
+    return ModelSheet(SIX_SHEET, lambda layout: six_sheet(layout, count), lambda inputs, rates, figures: {})
+
+
 def model_sheets(size: ModelSize, case: Case = BLANK, defaults: Sequence[tuple[Any, ...]] | None = None,
                  contract_name: str | None = None, notes: Sequence[str] = (),
                  capital: Mapping[int, Mapping[str, float]] | None = None,
@@ -244,7 +256,7 @@ def model_sheets(size: ModelSize, case: Case = BLANK, defaults: Sequence[tuple[A
     ``capital`` figures and the ``supply_chain`` rows."""
     return [contract_sheet(size.components, defaults, contract_name, notes, size=size),
             capital_servicing_sheet(size.components, capital),
-            supply_chain_model_sheet(size, supply_chain),
+            supply_chain_model_sheet(size, supply_chain), six_steps_sheet(size.components),
             *build_up_sheets(case, size), basis_of_price_sheet(size.components)]
 
 
