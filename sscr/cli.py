@@ -119,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sscr {args.command}: {what}; nothing was left half-written (exit status {128 + signum})",
               file=sys.stderr)
         return 128 + signum
+    except OSError as exc:  # the operating system refused a file: name it, the reason and the rule
+        from .errors import os_error_message
+        print(f"sscr {args.command}: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # the last line of defence: a message, never a traceback
         print(f"sscr {args.command}: failed unexpectedly ({type(exc).__name__}: {exc}); please report this "
               f"with the command you ran", file=sys.stderr)

@@ -16,6 +16,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -153,16 +154,47 @@ def template_text(start: int, table: RateTable | None = None) -> tuple[str, list
     return buffer.getvalue(), to_fill
 
 
+def _output_refusal(path: Path, overwrite: bool) -> str | None:
+    """Why ``--out path`` cannot be written, before anything is: it exists (without --overwrite), is
+    not a regular file, or its folder is missing; None when it can be tried."""
+    import stat
+
+    from .errors import os_error_message
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        return os_error_message(exc, f"--out {path}")
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            from .workbooks.safety import file_kind
+            return f"--out {path} is {file_kind(st.st_mode)}, not a file: name a CSV file to write"
+        if not overwrite:
+            return f"{path} exists; choose another --out or add --overwrite"
+    if not path.parent.is_dir():
+        return f"--out {path}: the folder {path.parent} does not exist (or is not a folder): create it first"
+    return None
+
+
 def run_template(args: argparse.Namespace) -> int:
     start = _year_to_fill(args.year)
     label = financial_year_label(start)
     text, to_fill = template_text(start)
     if args.out:
         path = Path(args.out)
-        if path.exists() and not args.overwrite:
-            print(f"sscr rates template: {path} exists; choose another --out or add --overwrite", file=sys.stderr)
+        refused = _output_refusal(path, args.overwrite)
+        if refused:
+            print(f"sscr rates template: {refused}", file=sys.stderr)
             return EXIT_USAGE
-        path.write_text(text, encoding="utf-8")
+        from .workbooks.package import write_atomic
+        try:
+            write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:
+            from .errors import os_error_message
+            print(f"sscr rates template: {os_error_message(exc, f'--out {path}')}; nothing was written",
+                  file=sys.stderr)
+            return EXIT_USAGE
         where = str(path)
     else:
         sys.stdout.write(text)

@@ -153,3 +153,45 @@ def test_escaping_is_the_standard_librarys(text):
 
     assert package.escape(text) == saxutils.escape(text)
     assert package.quoteattr(text) == saxutils.quoteattr(text)
+
+
+def test_a_large_part_not_read_streams_into_the_output_unchanged(tmp_path, monkeypatch):
+    """A part over safety.KEEP_BYTES that the work never reads is not held in memory: it is checked as
+    it streams past on opening and copied from the file into the output, byte for byte."""
+    from sscr.workbooks import safety
+
+    folder = copy_templates(tmp_path, "profit-rate.xlsx")
+    source = folder / "profit-rate.xlsx"
+    big = ("<?xml version=\"1.0\"?><data>" + "".join(f"<v>{i}</v>" for i in range(20_000)) + "</data>").encode()
+    with zipfile.ZipFile(source, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("customXml/item9.xml", big)
+    monkeypatch.setattr(safety, "KEEP_BYTES", 64 * 1024)
+    package = XlsxPackage.open(source)
+    assert "customXml/item9.xml" not in package._parts  # not held
+    sheet = "Contract profit rate"
+    package.write_value(sheet, "H40", 1.5)
+    package.save(tmp_path / "out.xlsx")
+    package.close()
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as zf:
+        assert zf.read("customXml/item9.xml") == big
+        assert zf.testzip() is None
+    assert XlsxPackage.open(tmp_path / "out.xlsx").read(sheet, "H40").value == 1.5
+
+
+def test_the_sheet_index_follows_edits_and_inserts():
+    """Offsets of every cell after a replacement or an insertion move with it: each cell reads back."""
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}{c}</v></c>' for c in "ACE") + "</row>"
+                   for r in range(1, 40, 2))
+    sheet = _sheet(f"<sheetData>{rows}</sheetData>")
+    expected = {f"{c}{r}": f"{r}{c}" for r in range(1, 40, 2) for c in "ACE"}
+    for i, ref in enumerate(["C3", "A1", "E39", "C21"]):
+        sheet.replace(ref, f'<c r="{ref}" t="str"><v>{"x" * (i * 7 + 1)}</v></c>')
+        expected[ref] = "x" * (i * 7 + 1)
+    for ref in ["B3", "F39", "A2", "D40", "B1"]:
+        sheet.replace(ref, f'<c r="{ref}"><v>new{ref}</v></c>')
+        expected[ref] = f"new{ref}"
+    for ref, value in expected.items():
+        element = sheet.element(ref)
+        assert element is not None and f"<v>{value}</v>" in element, (ref, element)
+    assert sheet.refs_within(3, 2, 3, 3) == ["B3", "C3"]
+    SafeET.fromstring(sheet.text)

@@ -231,15 +231,12 @@ class FileBook:
     def cells_in(self, sheet: str, top: int, left: int, bottom: int | None, right: int) -> list[tuple[str, Any]]:
         if sheet not in self.package.sheets:
             return []
-        from .package import split_ref
         out = []
-        for ref in self.package.sheet(sheet).refs():
-            row, col = split_ref(ref)
-            if row >= top and left <= col <= right and (bottom is None or row <= bottom):
-                cell = self.package.read(sheet, ref)
-                value = cell.value if cell.value is not None or cell.formula is None else "=" + cell.formula
-                if value is not None:
-                    out.append((ref, value))
+        for ref in self.package.sheet(sheet).refs_within(top, left, bottom, right):
+            cell = self.package.read(sheet, ref)
+            value = cell.value if cell.value is not None or cell.formula is None else "=" + cell.formula
+            if value is not None:
+                out.append((ref, value))
         return out
 
     # beyond the interface

@@ -528,22 +528,14 @@ class Evaluator:
     def _shared(self, sheet: str, ref: str) -> str | None:
         """The formula a cell holds as part of a shared formula: the first cell's formula, its
         relative references moved by the distance between the cells."""
-        text = self.package.sheet(sheet).text
-        element = self.package.sheet(sheet).element(ref) or ""
-        m = re.search(r'<(?:\w+:)?f\b[^>]*\bsi="(\d+)"', element)
-        if not m:
+        from .package import split_ref
+        found = self.package.sheet(sheet).shared_formula(ref)
+        if found is None:
             return None
-        si = m.group(1)
-        for fm in re.finditer(r'<(\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b([^>]*)>'
-                              r'([^<]+)</(?:\w+:)?f>', text, re.S):
-            fa = fm.group(3)
-            if re.search(rf'\bsi="{si}"', fa) and re.search(r'\bt="shared"', fa):
-                import html
-                from .package import split_ref
-                r0, c0 = split_ref(fm.group(2))
-                r1, c1 = split_ref(ref)
-                return shift_formula(html.unescape(fm.group(4)), r1 - r0, c1 - c0)
-        return None
+        first, formula = found
+        r0, c0 = split_ref(first)
+        r1, c1 = split_ref(ref)
+        return shift_formula(formula, r1 - r0, c1 - c0)
 
     def _cell(self, sheet: str, row: int, col: int) -> Any:
         from .package import make_ref

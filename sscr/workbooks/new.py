@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
-from sscr.errors import PricingInputError
+from sscr.errors import PricingInputError, os_error_message
 
 from .adapter import FileBook
 from .build import build_bytes
 from .fill import template_of
 from .package import PackageError, XlsxPackage, split_ref, write_atomic
+from .safety import file_kind
 from .templates import TEMPLATES
 from .templates.contract_model import ModelSize, blank_model
 
@@ -117,8 +120,18 @@ def new_contract(out: str | Path, *, source: str | Path | None = None, overwrite
         raise UsageError(f"{out.name} is not an .xlsx file name: name the new model OUT.xlsx")
     if source is not None and Path(source).resolve() == out.resolve():
         raise UsageError(f"{out.name} is the source model: write the grown model to a new file")
-    if out.exists() and not overwrite:
+    try:
+        exists = os.stat(out)
+    except FileNotFoundError:
+        exists = None
+    except OSError as exc:
+        raise UsageError(os_error_message(exc, f"OUT {out}")) from None
+    if exists is not None and not stat.S_ISREG(exists.st_mode):
+        raise UsageError(f"OUT {out} is {file_kind(exists.st_mode)}, not a file: name the new model OUT.xlsx")
+    if exists is not None and not overwrite:
         raise UsageError(f"{out} exists: choose another name, or add --overwrite to replace it")
+    if not out.parent.is_dir():
+        raise UsageError(f"OUT {out}: the folder {out.parent} does not exist (or is not a folder): create it first")
     asked = {"lines": lines, "risks": risks, "components": components, "supply_chain": supply_chain}
     if source is None:
         template = blank_model(_checked_size(asked, None))
@@ -126,14 +139,19 @@ def new_contract(out: str | Path, *, source: str | Path | None = None, overwrite
         carried = 0
     else:
         data, template, carried = _grow(Path(source), asked)
-    write_atomic(out, data)
+    try:
+        write_atomic(out, data)
+    except OSError as exc:
+        raise UsageError(os_error_message(exc, f"OUT {out}") + "; nothing was written") from None
     return out, ModelSize(**dict(template.size)), carried
 
 
 def _grow(source: Path, asked: dict[str, int | None]) -> tuple[bytes, Any, int]:
     try:
         book = FileBook.open(source)
-    except (OSError, PackageError) as exc:
+    except OSError as exc:
+        raise UsageError(f"--from {os_error_message(exc, str(source))}") from None
+    except PackageError as exc:
         raise UsageError(f"{source} cannot be read as a workbook: {exc}") from None
     key = book.template()
     if key not in MODEL_KEYS:

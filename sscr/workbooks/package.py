@@ -22,11 +22,14 @@ import re
 import socket
 import tempfile
 import zipfile
+import zlib
+from array import array
 from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
+import numpy as np
 from defusedxml import ElementTree as SafeET
 
 from . import safety
@@ -213,123 +216,298 @@ def ooxml_unescape(text: str) -> str:
 _CELL_START = re.compile(r"<(\w+:)?c\b([^>]*?)(/?)>", re.S)
 _ROW_START = re.compile(r"<(\w+:)?row\b([^>]*?)(/?)>", re.S)
 
+# The same, on the bytes of a part: the index is built and kept on the part's bytes, never on text.
+_CELL_START_B = re.compile(rb"<(\w+:)?c\b([^>]*?)(/?)>", re.S)
+_ROW_START_B = re.compile(rb"<(\w+:)?row\b([^>]*?)(/?)>", re.S)
+_ATTR_B = re.compile(rb'([\w:.-]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+#: A cell start and its reference in one match: the tag's attributes up to r, then r's letters and row.
+_CELL_REF_B = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?<=[\s\"'])r\s*=\s*(?:\"\$?([A-Za-z]{1,3})\$?(\d{1,9})\"|"
+                         rb"'\$?([A-Za-z]{1,3})\$?(\d{1,9})')")
+_CLOSES_CELL_B = re.compile(rb"</(?:\w+:)?c>")
+_SHARED_F_B = re.compile(rb"<(?:\w+:)?f\b([^>]*)>([^<]+)</(?:\w+:)?f>")
+
+#: A cell's key in the index: its row times COL_SPAN plus its column (columns run to XFD, 16,384).
+_COL_BITS = 15
+
+
+def _key(row: int, col: int) -> int:
+    return (row << _COL_BITS) | col
+
+
+def _battrs(tag: bytes) -> dict[str, str]:
+    return {k.decode("utf-8", "replace"): html.unescape(v[1:-1].decode("utf-8", "replace"))
+            for k, v in _ATTR_B.findall(tag)}
+
 
 class SheetXml:
-    """The text of one worksheet part, with its cells indexed by reference.
+    """One worksheet part, held as its bytes, with its cells indexed by reference.
+
+    The index holds, for every cell, two machine integers (its row and column as one key, and the
+    offset of its ``<c`` in the bytes), in two arrays sorted by key: about 16 bytes a cell, however
+    many cells the sheet has, instead of a Python object per cell. A cell's element is found when it
+    is asked for, by binary search and the end of its tag.
 
     Edits replace whole ``<c>`` elements; cells that do not exist yet are inserted into their row
-    (made if needed) in column order. Everything else in the text stays as it was.
+    (made if needed) in column order. Everything else in the part stays as it was, byte for byte.
+    Replacements are kept aside and spliced in one pass when the bytes are next needed (one splice
+    per cell would copy the whole sheet each time); the offsets of the cells after a splice are
+    moved by arithmetic on the arrays, not found again by reading the sheet.
     """
 
-    def __init__(self, text: str):
-        self._text = text
-        # replacements of existing cells, spliced in one pass when the text is next needed: one
-        # splice per cell would copy the whole sheet each time, quadratic in a sheet of many rows
-        self._pending: dict[str, str] = {}
+    def __init__(self, text: str | bytes):
+        self._buf: bytes = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        self._pending: dict[int, bytes] = {}
+        self._shared_masters: dict[str, tuple[int, int, str]] | None = None
         self._index()
+
+    # the part's bytes and text
+    @property
+    def data(self) -> bytes:
+        """The part's bytes, with every edit spliced in."""
+        self._flush()
+        return self._buf
 
     @property
     def text(self) -> str:
-        self._flush()
-        return self._text
+        return self.data.decode("utf-8")
 
     @text.setter
     def text(self, value: str) -> None:
-        self._flush()
-        self._text = value
+        self._pending = {}
+        self._buf = value.encode("utf-8")
+        self._index()
+
+    # the index
+    def _index(self) -> None:
+        keys = array("q")
+        starts = array("q")
+        for m in _CELL_REF_B.finditer(self._buf):
+            letters, digits = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+            row = int(digits)
+            col = col_index(letters.decode().upper())
+            keys.append(_key(row, col))
+            starts.append(m.start())
+        k = np.frombuffer(keys, dtype=np.int64) if len(keys) else np.zeros(0, dtype=np.int64)
+        s = np.frombuffer(starts, dtype=np.int64) if len(starts) else np.zeros(0, dtype=np.int64)
+        if len(k) > 1 and not bool(np.all(k[1:] > k[:-1])):
+            order = np.argsort(k, kind="stable")
+            k, s = k[order], s[order]
+            # a reference held twice: the later cell is the one read (as a spreadsheet application does)
+            last = np.ones(len(k), dtype=bool)
+            last[:-1] = k[1:] != k[:-1]
+            k, s = k[last], s[last]
+        self._keys = np.array(k, dtype=np.int64)
+        self._starts = np.array(s, dtype=np.int64)
+        self._shared_masters = None
+
+    def _find(self, ref: str) -> int | None:
+        """The position in the index of ``ref``, or None."""
+        try:
+            row, col = split_ref(ref)
+        except PackageError:
+            return None
+        key = _key(row, col)
+        i = int(self._keys.searchsorted(key))
+        if i < len(self._keys) and int(self._keys[i]) == key:
+            return i
+        return None
+
+    def _span(self, start: int) -> tuple[int, int]:
+        """The byte span of the ``<c>`` element starting at ``start``."""
+        m = _CELL_START_B.match(self._buf, start)
+        if m is None:
+            raise PackageError(f"the cell at byte {start} of the worksheet cannot be read")
+        if m.group(3) == b"/":
+            return start, m.end()
+        close = b"</" + (m.group(1) or b"") + b"c>"
+        end = self._buf.find(close, m.end())
+        if end < 0:
+            ref = _battrs(m.group(2)).get("r", "?")
+            raise PackageError(f"cell {ref} has no closing tag")
+        return start, end + len(close)
 
     def _flush(self) -> None:
         if not self._pending:
             return
+        items = sorted(self._pending.items())  # by position in the index
+        spans = [self._span(int(self._starts[i])) for i, _ in items]
+        order = sorted(range(len(items)), key=lambda j: spans[j][0])
         pieces, pos = [], 0
-        for ref, (start, end) in sorted(((r, self.cells[r]) for r in self._pending), key=lambda kv: kv[1][0]):
-            pieces.append(self._text[pos:start])
-            pieces.append(self._pending[ref])
+        rep_starts, deltas = [], []
+        for j in order:
+            start, end = spans[j]
+            element = items[j][1]
+            pieces.append(self._buf[pos:start])
+            pieces.append(element)
             pos = end
-        pieces.append(self._text[pos:])
+            rep_starts.append(start)
+            deltas.append(len(element) - (end - start))
+        pieces.append(self._buf[pos:])
         self._pending = {}
-        self._text = "".join(pieces)
-        self._index()
+        self._buf = b"".join(pieces)
+        del pieces
+        # every cell after a replaced one moves by the growth of the replacements before it
+        rep = np.array(rep_starts, dtype=np.int64)
+        cum = np.concatenate(([0], np.cumsum(np.array(deltas, dtype=np.int64))))
+        self._starts = self._starts + cum[np.searchsorted(rep, self._starts, side="left")]
+        self._shared_masters = None
 
-    def _index(self) -> None:
-        self.cells: dict[str, tuple[int, int]] = {}
-        text = self._text
-        for m in _CELL_START.finditer(text):
-            a = attrs(m.group(2))
-            ref = a.get("r")
-            if ref is None:
-                continue  # cells without r are positional; not produced by Excel, LibreOffice or openpyxl
-            if m.group(3) == "/":
-                end = m.end()
-            else:
-                prefix = m.group(1) or ""
-                close = text.find(f"</{prefix}c>", m.end())
-                if close < 0:
-                    raise PackageError(f"cell {ref} has no closing tag")
-                end = close + len(f"</{prefix}c>")
-            self.cells[ref.upper()] = (m.start(), end)
+    def _splice(self, pos: int, element: bytes, cut: int = 0) -> None:
+        """Put ``element`` at byte ``pos`` (in place of ``cut`` bytes there), moving the offsets after it."""
+        self._flush()
+        self._buf = self._buf[:pos] + element + self._buf[pos + cut:]
+        delta = len(element) - cut
+        if delta:
+            self._starts[self._starts >= pos + cut] += delta
+        self._shared_masters = None
 
+    # cells
     def element(self, ref: str) -> str | None:
-        ref = ref.upper()
-        pending = self._pending.get(ref)
+        i = self._find(ref)
+        if i is None:
+            return None
+        pending = self._pending.get(i)
         if pending is not None:
-            return pending
-        span = self.cells.get(ref)
-        return None if span is None else self._text[span[0]:span[1]]
+            return pending.decode("utf-8")
+        start, end = self._span(int(self._starts[i]))
+        return self._buf[start:end].decode("utf-8")
+
+    def __contains__(self, ref: str) -> bool:
+        return self._find(ref) is not None
 
     def refs(self) -> list[str]:
-        """The references of every cell the sheet holds."""
-        return list(self.cells)
+        """The references of every cell the sheet holds, in the order the sheet holds them."""
+        order = self._starts.argsort(kind="stable")
+        return [make_ref(int(k) >> _COL_BITS, int(k) & ((1 << _COL_BITS) - 1)) for k in self._keys[order]]
+
+    def refs_within(self, top: int, left: int, bottom: int | None, right: int) -> list[str]:
+        """The references of the cells the sheet holds in rows ``top``..``bottom`` (None: to the
+        end) and columns ``left``..``right``, by row and column; found on the index alone."""
+        lo = int(self._keys.searchsorted(_key(top, 0)))
+        hi = len(self._keys) if bottom is None else int(self._keys.searchsorted(_key(bottom + 1, 0)))
+        keys = self._keys[lo:hi]
+        cols = keys & ((1 << _COL_BITS) - 1)
+        keys = keys[np.logical_and(cols >= left, cols <= right)]
+        return [make_ref(int(k) >> _COL_BITS, int(k) & ((1 << _COL_BITS) - 1)) for k in keys]
+
+    def count(self) -> int:
+        """How many cells the sheet holds."""
+        return len(self._keys)
 
     def replace(self, ref: str, element: str) -> None:
         """Put ``element`` (a whole ``<c>``) at ``ref``, replacing the cell or inserting it."""
-        ref = ref.upper()
-        if ref in self.cells:
-            self._pending[ref] = element
+        i = self._find(ref)
+        if i is not None:
+            self._pending[i] = element.encode("utf-8")
+            self._shared_masters = None
         else:
-            self._flush()
-            self._insert(ref, element)
-            self._index()
+            self._insert(ref.upper(), element.encode("utf-8"))
 
-    def _insert(self, ref: str, element: str) -> None:
+    def _rows(self):
+        """Each row element: (match, its row number)."""
+        for m in _ROW_START_B.finditer(self._buf):
+            r = _battrs(m.group(2)).get("r", "0")
+            yield m, int(r) if r.strip().isdigit() else 0
+
+    def _insert(self, ref: str, element: bytes) -> None:
+        self._flush()
         row, col = split_ref(ref)
-        rows = [(m, int(attrs(m.group(2)).get("r", "0"))) for m in _ROW_START.finditer(self.text)]
-        target = next((m for m, r in rows if r == row), None)
+        target = after = None
+        for m, r in self._rows():
+            if r == row and target is None:
+                target = m
+                break
+            if r > row and after is None:
+                after = m
         if target is not None:
-            prefix = target.group(1) or ""
-            if target.group(3) == "/":  # <row .../> becomes <row ...>cell</row>
-                opening = target.group(0)[:-2].rstrip() + ">"
-                self.text = (self.text[:target.start()] + opening + element + f"</{prefix}row>" +
-                             self.text[target.end():])
+            prefix = target.group(1) or b""
+            if target.group(3) == b"/":  # <row .../> becomes <row ...>cell</row>
+                opening = target.group(0)[:-2].rstrip() + b">"
+                pos = target.start()
+                self._splice(pos, opening + element + b"</" + prefix + b"row>", cut=target.end() - target.start())
+                self._add(row, col, pos + len(opening))
                 return
-            close = self.text.find(f"</{prefix}row>", target.end())
+            close = self._buf.find(b"</" + prefix + b"row>", target.end())
             pos = close
-            for ref2, (s, _e) in sorted(self.cells.items(), key=lambda kv: kv[1][0]):
-                if target.end() <= s < close and split_ref(ref2)[1] > col:
-                    pos = s
+            inside = np.nonzero((self._starts >= target.end()) & (self._starts < close))[0]
+            for i in inside[np.argsort(self._starts[inside], kind="stable")]:
+                if int(self._keys[i]) & ((1 << _COL_BITS) - 1) > col:
+                    pos = int(self._starts[i])
                     break
-            self.text = self.text[:pos] + element + self.text[pos:]
+            self._splice(pos, element)
+            self._add(row, col, pos)
             return
-        new_row = f'<row r="{row}">{element}</row>'
-        after = next((m for m, r in rows if r > row), None)
+        new_row = b'<row r="' + str(row).encode() + b'">'
         if after is not None:
-            self.text = self.text[:after.start()] + new_row + self.text[after.start():]
-            return
-        m = re.search(r"<(\w+:)?sheetData\s*/>", self.text)
-        if m:
-            self.text = self.text[:m.start()] + f"<sheetData>{new_row}</sheetData>" + self.text[m.end():]
-            return
-        m = re.search(r"</(\w+:)?sheetData>", self.text)
-        if not m:
-            raise PackageError("the worksheet has no sheetData")
-        self.text = self.text[:m.start()] + new_row + self.text[m.start():]
+            pos = after.start()
+        else:
+            m = re.search(rb"<(\w+:)?sheetData\s*/>", self._buf)
+            if m:
+                self._splice(m.start(), b"<sheetData>" + new_row + element + b"</row></sheetData>",
+                             cut=m.end() - m.start())
+                self._add(row, col, m.start() + len(b"<sheetData>") + len(new_row))
+                return
+            m = re.search(rb"</(\w+:)?sheetData>", self._buf)
+            if not m:
+                raise PackageError("the worksheet has no sheetData")
+            pos = m.start()
+        self._splice(pos, new_row + element + b"</row>")
+        self._add(row, col, pos + len(new_row))
+
+    def _add(self, row: int, col: int, start: int) -> None:
+        key = _key(row, col)
+        i = int(self._keys.searchsorted(key))
+        self._keys = np.insert(self._keys, i, key)
+        self._starts = np.insert(self._starts, i, start)
+        # positions in the index after i moved by one: pending edits are flushed before an insert
+        assert not self._pending
 
     def insert_before_first(self, element: str, names: Iterable[str]) -> None:
         """Insert a worksheet child element before the first of ``names`` present, else at the end."""
-        positions = [m.start() for n in names for m in [re.search(rf"<(\w+:)?{n}\b", self.text)] if m]
-        pos = min(positions) if positions else self.text.rfind("</")
-        self.text = self.text[:pos] + element + self.text[pos:]
-        self._index()
+        positions = [m.start() for n in names for m in [re.search(rb"<(\w+:)?" + n.encode() + rb"\b", self.data)] if m]
+        pos = min(positions) if positions else self.data.rfind(b"</")
+        self._splice(pos, element.encode("utf-8"))
+
+    # shared formulas
+    def shared_formula(self, ref: str) -> tuple[str, str] | None:
+        """The first cell of the shared formula ``ref`` belongs to, and that cell's formula text
+        (unescaped); None when ``ref`` is not part of one or the file does not hold its first cell."""
+        element = self.element(ref) or ""
+        m = re.search(r'<(?:\w+:)?f\b[^>]*\bsi="(\d+)"', element)
+        if not m:
+            return None
+        if self._shared_masters is None:
+            self._shared_masters = self._find_shared_masters()
+        found = self._shared_masters.get(m.group(1))
+        if found is None:
+            return None
+        return make_ref(found[0], found[1]), found[2]
+
+    def _find_shared_masters(self) -> dict[str, tuple[int, int, str]]:
+        """si -> (row, column, formula) of each shared formula's first cell (the one holding its text)."""
+        buf = self.data
+        masters: dict[str, tuple[int, int, str]] = {}
+        for fm in _SHARED_F_B.finditer(buf):
+            fa = fm.group(1)
+            si = re.search(rb'\bsi="(\d+)"', fa)
+            if not si or not re.search(rb'\bt="shared"', fa):
+                continue
+            key = si.group(1).decode()
+            if key in masters:
+                continue
+            # the cell holding it: the cell element the formula is inside (a few tags back at most)
+            start = fm.start()
+            for _ in range(16):
+                start = buf.rfind(b"<", 0, start)
+                if start < 0 or _CLOSES_CELL_B.match(buf, start) or _ROW_START_B.match(buf, start):
+                    break
+                cm = _CELL_REF_B.match(buf, start)
+                if cm is not None:
+                    letters, digits = (cm.group(1), cm.group(2)) if cm.group(1) is not None else (cm.group(3), cm.group(4))
+                    masters[key] = (int(digits), col_index(letters.decode().upper()),
+                                    html.unescape(fm.group(2).decode("utf-8")))
+                    break
+        return masters
 
 
 # --- the package --------------------------------------------------------------------------------
@@ -343,40 +521,95 @@ _AFTER_CALCPR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", 
 
 
 class XlsxPackage:
-    """An xlsx file held in memory, part by part, changed by splicing."""
+    """An xlsx file, part by part, changed by splicing.
 
-    def __init__(self, data: bytes, origin: str = "workbook"):
+    Parts up to :data:`safety.KEEP_BYTES` are held in memory; a larger one (a sheet of many cells) is
+    checked as it streams past when the file is opened, inflated again only when it is read, and
+    otherwise copied from the source into the output as it streams. Opened with :meth:`open`, the
+    source is the file itself, kept open (not read into memory) until :meth:`close`.
+    """
+
+    def __init__(self, data: "bytes | BinaryIO", origin: str = "workbook"):
         self.origin = origin
         # size caps, zip bombs, truncation, encryption, DOCTYPEs: refused before anything is parsed
-        self._infos, self._parts = safety.read_parts(data, origin, PackageError)
-        if "xl/workbook.xml" not in self._parts:
-            raise PackageError(f"{origin} is not an xlsx workbook (it has no xl/workbook.xml)")
+        self._zip, self._infos, self._parts = safety.open_package(data, origin, PackageError)
+        self._source = data
+        self._names = {i.filename for i in self._infos}
         self._sheets_xml: dict[str, SheetXml] = {}
         self._dirty: set[str] = set()
         self._cache: dict[Any, Any] = {}
         self._shared: list[str] | None = None
+        #: the memory the sheets read so far take (see safety.MAX_WORKBOOK_MEMORY)
+        self._memory = 0
+        if "xl/workbook.xml" not in self._names:
+            self.close()
+            raise PackageError(f"{origin} is not an xlsx workbook (it has no xl/workbook.xml)")
         self._read_workbook()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "XlsxPackage":
         p = Path(path)
-        return cls(safety.read_workbook_file(p, PackageError), p.name)
+        if os.name == "nt":  # an open file cannot be replaced there: read it whole (a regeneration in place)
+            return cls(safety.read_workbook_file(p, PackageError), p.name)
+        fh = safety.open_workbook_file(p, PackageError)
+        try:
+            return cls(fh, p.name)
+        except BaseException:
+            fh.close()
+            raise
+
+    def close(self) -> None:
+        """Let go of the source file (the package can no longer be saved)."""
+        self._zip.close()
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> "XlsxPackage":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # parts
+    def _bytes(self, name: str) -> bytes:
+        """The bytes of part ``name``, inflated from the source if they are not held."""
+        sheet = self._sheets_xml.get(name)
+        if sheet is not None:
+            return sheet.data
+        body = self._parts.get(name)
+        if body is None:
+            if name not in self._names:
+                raise KeyError(name)
+            info = next(i for i in self._infos if i.filename == name)
+            try:
+                body = safety.inflate_part(self._zip, info, self.origin, PackageError)
+            except ValueError as exc:
+                if isinstance(exc, PackageError):
+                    raise
+                raise PackageError(f"{self.origin} cannot be read again (part {name}): {exc}") from None
+            self._parts[name] = body
+        return body
+
     def part(self, name: str) -> str:
-        return self._parts[name].decode("utf-8")
+        return self._bytes(name).decode("utf-8")
 
     def has_part(self, name: str) -> bool:
-        return name in self._parts
+        return name in self._names
 
     def set_part(self, name: str, text: str) -> None:
-        self._parts[name] = text.encode("utf-8")
+        sheet = self._sheets_xml.get(name)
+        if sheet is not None:
+            sheet.text = text
+        else:
+            self._parts[name] = text.encode("utf-8")
         self._dirty.add(name)
         self._cache.clear()  # styles or relationships may have changed
-        if name not in {i.filename for i in self._infos}:
+        if name not in self._names:
             info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             self._infos.append(info)
+            self._names.add(name)
 
     def part_names(self) -> list[str]:
         return [i.filename for i in self._infos]
@@ -418,7 +651,7 @@ class XlsxPackage:
 
     def _read_rels(self, part: str) -> dict[str, tuple[str, str]]:
         name = self._rels_name(part)
-        if name not in self._parts:
+        if name not in self._names:
             return {}
         out = {}
         for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*?)/?>", self.part(name)):
@@ -452,9 +685,29 @@ class XlsxPackage:
         part = self.sheets.get(sheet_name)
         if part is None:
             raise PackageError(f"{self.origin} has no sheet named {sheet_name!r}")
-        if part not in self._sheets_xml:
-            self._sheets_xml[part] = SheetXml(self.part(part))
-        return self._sheets_xml[part]
+        sheet = self._sheets_xml.get(part)
+        if sheet is None:
+            if part not in self._names:
+                raise PackageError(f"{self.origin}: the sheet {sheet_name!r} names a part, {part}, that the file "
+                                   f"does not hold; the workbook is damaged")
+            size = next(i.file_size for i in self._infos if i.filename == part) if part not in self._parts \
+                else len(self._parts[part])
+            limit = safety.MAX_WORKBOOK_MEMORY
+            if self._memory + safety.sheet_memory(size, 0) > limit:  # refused before it is inflated
+                raise PackageError(safety.memory_refusal(self.origin, sheet_name, size, None, self._memory, limit))
+            data = self._bytes(part)
+            cells = data.count(b"<c ") + data.count(b":c ")
+            need = safety.sheet_memory(len(data), cells)
+            if self._memory + need > limit:
+                self._parts.pop(part, None)
+                raise PackageError(safety.memory_refusal(self.origin, sheet_name, len(data), cells, self._memory,
+                                                         limit))
+            self._memory += need
+            # the sheet now holds the part's bytes: the package keeps no second copy of them
+            sheet = self._sheets_xml[part] = SheetXml(data)
+            del data
+            self._parts.pop(part, None)
+        return sheet
 
     def _touch(self, sheet_name: str) -> None:
         self._dirty.add(self.sheets[sheet_name])
@@ -466,8 +719,8 @@ class XlsxPackage:
             self._shared = []
             rels = self._rels("xl/workbook.xml")
             part = next((t for typ, t in rels.values() if typ.endswith("/sharedStrings")), None)
-            if part and part in self._parts:
-                root = SafeET.fromstring(self._parts[part])
+            if part and part in self._names:
+                root = SafeET.fromstring(self._bytes(part))
                 for si in root.findall(f"{{{NS_MAIN}}}si"):
                     texts = [t.text or "" for t in si.iter(f"{{{NS_MAIN}}}t")
                              if not _inside_phonetic(si, t)]
@@ -620,7 +873,7 @@ class XlsxPackage:
     def set_core_times(self, when: str) -> None:
         """Fix the created and modified times of docProps/core.xml (a repeatable build)."""
         name = "docProps/core.xml"
-        if name not in self._parts:
+        if name not in self._names:
             return
         text = self.part(name)
         for tag in ("created", "modified"):
@@ -728,7 +981,7 @@ class XlsxPackage:
 
     def _add_rel(self, source: str, rel_type: str, target_part: str) -> str:
         name = self._rels_name(source)
-        text = self.part(name) if name in self._parts else (
+        text = self.part(name) if name in self._names else (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}"></Relationships>')
         ids = set(re.findall(r'Id="([^"]+)"', text))
         n = 1
@@ -759,7 +1012,7 @@ class XlsxPackage:
 
     def _new_part_name(self, pattern: str) -> str:
         n = 1
-        while pattern.format(n) in self._parts:
+        while pattern.format(n) in self._names:
             n += 1
         return pattern.format(n)
 
@@ -780,7 +1033,7 @@ class XlsxPackage:
             comments = ("", part)
         if vml is None:
             part = self._new_part_name("xl/drawings/commentsDrawing{}.vml")
-            used = {b for name in self._parts if name.lower().endswith(".vml") for b in _vml_blocks(self.part(name))}
+            used = {b for name in sorted(self._names) if name.lower().endswith(".vml") for b in _vml_blocks(self.part(name))}
             block = next(n for n in range(1, len(used) + 2) if n not in used)
             self.set_part(part, _VML_HEAD.replace('data="1"', f'data="{block}"') + "</xml>")
             rid = self._add_rel(sheet_part, REL_VML, part)
@@ -865,22 +1118,41 @@ class XlsxPackage:
 
     # saving
     def to_bytes(self, *, fixed_times: bool = False) -> bytes:
-        for part, sheet in self._sheets_xml.items():
-            if part in self._dirty:
-                self._parts[part] = sheet.text.encode("utf-8")
         buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as zf:
+        self.write_to(buf, fixed_times=fixed_times)
+        return buf.getvalue()
+
+    def write_to(self, fh: BinaryIO, *, fixed_times: bool = False) -> None:
+        """Write the package as an xlsx file to ``fh`` (seekable). A part not held in memory is
+        copied from the source as it streams, 64 kB at a time."""
+        with zipfile.ZipFile(fh, "w") as zf:
             for info in self._infos:
                 new = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME if fixed_times else info.date_time)
                 new.compress_type = info.compress_type
                 new.external_attr = info.external_attr
                 new.create_system = 0 if fixed_times else info.create_system
-                zf.writestr(new, self._parts[info.filename])
-        return buf.getvalue()
+                name = info.filename
+                if name in self._sheets_xml or name in self._parts:
+                    zf.writestr(new, self._bytes(name))
+                    continue
+                # as writestr would, from the stream: the same sizes, so the same header and bytes
+                new.file_size = info.file_size
+                with self._zip.open(info) as src, zf.open(new, "w") as dst:
+                    while True:
+                        try:
+                            chunk = src.read(64 * 1024)
+                        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                            raise PackageError(f"{self.origin} cannot be read again (part {name}: {why}); it "
+                                               f"changed while it was being regenerated, or its disk is "
+                                               f"failing") from None
+                        if not chunk:
+                            break
+                        dst.write(chunk)
 
     def save(self, path: str | os.PathLike[str], *, fixed_times: bool = False) -> None:
         """Write atomically: a temporary file in the same folder, flushed to disk, then renamed."""
-        write_atomic(Path(path), self.to_bytes(fixed_times=fixed_times))
+        write_atomic(Path(path), lambda fh: self.write_to(fh, fixed_times=fixed_times))
 
 
 #: Temporary files are named ``.<name>.<host>~<pid>.<random>.tmp`` beside the file they become:
@@ -927,8 +1199,9 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader (or a crash) sees the old file or the whole new one:
+def write_atomic(path: Path, data: "bytes | Callable[[BinaryIO], None]") -> None:
+    """Write ``data`` (bytes, or a function writing them to the open file) to ``path`` so that a
+    reader (or a crash) sees the old file or the whole new one:
     a temporary file in the same folder, flushed and synced to disk, renamed over ``path``, and the
     folder synced so that the rename itself survives a power cut."""
     clean_stale_temps(path)
@@ -943,7 +1216,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             mode = 0o666 & ~umask
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

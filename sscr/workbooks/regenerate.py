@@ -145,6 +145,7 @@ def regenerate_one(source: str | os.PathLike[str], out_dir: str | os.PathLike[st
         if dest.resolve() == src.resolve():
             return RegenerationResult(str(src), None, FAILED, message=(
                 f"{src.name}: the output would replace the source; give another --out folder or use --in-place"))
+    book = None
     try:
         book = FileBook.open(src)
         result = fill(book, rates=default_table(rates_file))
@@ -155,6 +156,9 @@ def regenerate_one(source: str | os.PathLike[str], out_dir: str | os.PathLike[st
     except OSError as exc:
         return RegenerationResult(str(src), None, FAILED,
                                   message=f"{src.name}: cannot write {dest}: {exc.strerror or exc}")
+    finally:
+        if book is not None:
+            book.package.close()
     return RegenerationResult(
         str(src), str(dest), FLAGGED if result.flags else OK, result.template, dict(result.headline),
         [{"where": f.where, "message": f.message} for f in result.flags], list(result.notes),

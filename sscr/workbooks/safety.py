@@ -24,7 +24,7 @@ import zipfile
 import zlib
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 #: A workbook file on disk larger than this is refused before it is read.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -34,6 +34,32 @@ MAX_EXPANDED_BYTES = 256 * 1024 * 1024
 #: Sheet XML written by Excel, LibreOffice or openpyxl expands 5 to 50 times; bombs, thousands.
 MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024 * 1024
+#: Memory a regeneration may take for the sheets it reads, in one workbook. A sheet read costs about
+#: MEMORY_PER_SHEET_BYTE bytes for each byte of its XML and MEMORY_PER_CELL for each cell it holds
+#: (its bytes, the index of its cells, and the copy made when the edits are spliced in), as
+#: ``tests/benchmarks/bench_memory.py`` measures (1.5 and 21; rounded up here). Parts that are not
+#: read (a sheet of data the model does not use, pictures) cost nothing: they stream from the file.
+MAX_WORKBOOK_MEMORY = 1024 * 1024 * 1024
+MEMORY_PER_SHEET_BYTE = 2
+MEMORY_PER_CELL = 24
+
+
+def sheet_memory(size: int, cells: int) -> int:
+    """The memory reading and rewriting a sheet of ``size`` bytes holding ``cells`` cells takes."""
+    return MEMORY_PER_SHEET_BYTE * size + MEMORY_PER_CELL * cells
+
+
+def memory_refusal(origin: str, sheet: str, size: int, cells: int | None, used: int, limit: int) -> str:
+    """The message refusing a workbook whose sheets would take more than ``limit`` bytes of memory."""
+    held = f"{cells:,} cells in {_mb(size)} of XML" if cells is not None else f"{_mb(size)} of XML"
+    need = sheet_memory(size, cells or 0) + used
+    others = f" (with the {_mb(used)} of the sheets read before it)" if used >= 1024 * 1024 else ""
+    return (f"the sheet {sheet!r} of {origin} holds {held}; reading it takes about {_mb(need)} of memory{others}, "
+            f"more than the {_mb(limit)} one workbook may use ({MEMORY_PER_SHEET_BYTE} bytes for each byte of "
+            f"sheet XML and {MEMORY_PER_CELL} for each cell): move data the model does not use to a workbook of "
+            f"its own")
+
+
 #: Parts in one package: a workbook has tens; hundreds with many sheets and pictures.
 MAX_MEMBERS = 10_000
 #: The first bytes of an OLE compound file: an encrypted (password-protected) xlsx, or a .xls.
@@ -107,6 +133,44 @@ def read_regular(path: str | os.PathLike[str], limit: int, origin: str, error: t
         os.close(fd)
 
 
+def open_regular(path: str | os.PathLike[str], origin: str, error: type[Exception]) -> BinaryIO:
+    """The regular file at ``path``, open for reading (binary); anything else refused as by
+    :func:`read_regular`, without blocking."""
+    why = not_regular(path)
+    if why is not None:
+        raise error(f"{origin} {why}")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise error(f"{origin} cannot be read: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise error(f"{origin} is {file_kind(mode)}, not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def open_workbook_file(path: str | os.PathLike[str], error: type[Exception] = UnsafePackageError) -> BinaryIO:
+    """The workbook at ``path`` open for reading, after the checks of :func:`read_workbook_file`
+    that need no byte of it read."""
+    p = Path(path)
+    name = p.name
+    if p.is_dir():
+        raise error(f"{name} is a folder, not a workbook file")
+    fh = open_regular(p, name, error)
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise error(f"{name} is {_mb(size)}, larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
+    except BaseException:
+        fh.close()
+        raise
+    return fh
+
+
 def read_workbook_file(path: str | os.PathLike[str], error: type[Exception] = UnsafePackageError) -> bytes:
     """The bytes of the workbook at ``path``, or ``error`` saying why it cannot be a workbook."""
     p = Path(path)
@@ -125,27 +189,42 @@ def read_workbook_file(path: str | os.PathLike[str], error: type[Exception] = Un
     return data
 
 
-def check_container(data: bytes, origin: str, error: type[Exception] = UnsafePackageError) -> None:
-    """Refuse bytes that are plainly not an xlsx package, with the reason."""
-    if not data:
+def check_container(data: bytes, origin: str, error: type[Exception] = UnsafePackageError,
+                    size: int | None = None) -> None:
+    """Refuse bytes that are plainly not an xlsx package, with the reason. ``data`` may be only the
+    first bytes of the file, with ``size`` its whole size."""
+    size = len(data) if size is None else size
+    if not size:
         raise error(f"{origin} is empty (0 bytes): it is not a workbook; it may not have finished copying")
     if data.startswith(OLE_MAGIC):
         raise error(f"{origin} is encrypted or legacy .xls (an OLE compound file, not an xlsx package): remove the "
                     f"password, or save it as an Excel Workbook (.xlsx), in Excel")
-    if len(data) > MAX_FILE_BYTES:
+    if size > MAX_FILE_BYTES:
         raise error(f"{origin} is larger than the {_mb(MAX_FILE_BYTES)} a workbook may be")
     if not data.startswith(b"PK"):
         raise error(f"{origin} is not an xlsx file (not a zip package): save it as an Excel Workbook (.xlsx)")
 
 
-def _open_members(data: bytes, origin: str, error: type[Exception], max_expanded: int
+def _open_members(data: "bytes | BinaryIO", origin: str, error: type[Exception], max_expanded: int
                   ) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     """The open zip and its entries, after the checks that need no part inflated: the container,
     the zip directory, the number of parts, the declared expanded size, each part's compression
-    ratio and encryption."""
-    check_container(data, origin, error)
+    ratio and encryption. ``data`` is the file's bytes, or the file open for reading."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        check_container(bytes(data[:8]), origin, error, size=len(data))
+        source: Any = BytesIO(data)
+    else:
+        try:
+            size = os.fstat(data.fileno()).st_size
+            data.seek(0)
+            head = data.read(8)
+            data.seek(0)
+        except OSError as exc:
+            raise error(f"{origin} cannot be read: {exc.strerror or exc}") from None
+        check_container(head, origin, error, size=size)
+        source = data
     try:
-        zf = zipfile.ZipFile(BytesIO(data))
+        zf = zipfile.ZipFile(source)
     except zipfile.BadZipFile:
         raise error(f"{origin} is truncated or damaged (its zip directory cannot be read): "
                     f"copy it again from where it came from") from None
@@ -185,6 +264,94 @@ def read_parts(data: bytes, origin: str, error: type[Exception] = UnsafePackageE
                 _check_xml(info.filename, body, origin, error)
             parts[info.filename] = body
     return infos, parts
+
+
+#: Parts up to this size are kept in memory when a package is opened. Larger ones (a sheet of many
+#: cells) are checked as they stream past, and inflated again only if they are read or changed: a
+#: sheet the work never looks at costs no memory, and is copied into the output as it streams.
+KEEP_BYTES = 1024 * 1024
+
+
+def open_package(data: "bytes | BinaryIO", origin: str, error: type[Exception] = UnsafePackageError
+                 ) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo], dict[str, bytes]]:
+    """The open zip, its entries, and the bytes of every part up to :data:`KEEP_BYTES`: every part
+    checked as :func:`read_parts` checks it (caps, ratio, DOCTYPE, UTF-8), the large ones while they
+    stream, without being kept. The zip stays open for :func:`inflate_part`; the caller closes it."""
+    zf, infos = _open_members(data, origin, error, MAX_EXPANDED_BYTES)
+    try:
+        parts: dict[str, bytes] = {}
+        total = 0
+        for info in infos:
+            xml = info.filename.lower().endswith(XML_SUFFIXES)
+            if info.file_size <= KEEP_BYTES:
+                body, total = _inflate(zf, info, total, origin, error)
+                if xml:
+                    _check_xml(info.filename, body, origin, error)
+                parts[info.filename] = body
+            else:
+                total = _stream_check(zf, info, total, origin, error, xml)
+    except BaseException:
+        zf.close()
+        raise
+    return zf, infos, parts
+
+
+def inflate_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, origin: str,
+                 error: type[Exception] = UnsafePackageError) -> bytes:
+    """The bytes of one part of a package :func:`open_package` opened (and checked)."""
+    body, _ = _inflate(zf, info, 0, origin, error)
+    return body
+
+
+def _stream_check(zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, origin: str,
+                  error: type[Exception], xml: bool) -> int:
+    """Check one part as :func:`_check_xml` would, 64 kB at a time, keeping nothing."""
+    import codecs
+
+    tail = b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf16 = False
+    seen = 0
+
+    def look(chunk: bytes) -> None:
+        nonlocal tail, utf16, seen
+        if not xml:
+            return
+        if not seen and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            utf16 = True
+        window = tail + chunk
+        if utf16:
+            # a large UTF-16 part: only customXml items may be, and only its declaration matters here
+            if not tail and _DOCTYPE.search(window.decode("utf-16", "ignore").encode()):
+                _doctype(info.filename, origin, error)
+        elif _DOCTYPE.search(window):
+            _doctype(info.filename, origin, error)
+        if not utf16:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise error(f"{origin}: part {info.filename} is not UTF-8 text (byte {seen + exc.start}); the "
+                            f"workbook is damaged") from None
+        tail = chunk[-32:]
+        seen += len(chunk)
+
+    _, total = _inflate(zf, info, total, origin, error, keep=False, look=look)
+    if xml and not utf16:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise error(f"{origin}: part {info.filename} is not UTF-8 text (byte {seen + exc.start}); the "
+                        f"workbook is damaged") from None
+    if xml and utf16 and (info.filename.startswith("xl/") or info.filename == "[Content_Types].xml"
+                          or info.filename.startswith("_rels/")):
+        raise error(f"{origin}: part {info.filename} is UTF-16 text, which the workbook's own parts never are; save "
+                    f"the workbook again in Excel")
+    return total
+
+
+def _doctype(name: str, origin: str, error: type[Exception]) -> None:
+    raise error(f"{origin}: part {name} holds a document type declaration (<!DOCTYPE or <!ENTITY), which no "
+                f"spreadsheet application writes and which can hide entity expansion; the workbook is refused")
 
 
 def scan_package(data: bytes, origin: str, error: type[Exception] = UnsafePackageError, *,

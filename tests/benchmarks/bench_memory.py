@@ -5,9 +5,12 @@ large data sheet would be). Run from the repository root (not collected by pytes
     python tests/benchmarks/bench_memory.py              # 1,600,000 cells
     python tests/benchmarks/bench_memory.py --cells 200000
 
-Each regeneration runs in a fresh process; its peak resident memory (``ru_maxrss``) is compared
+Each regeneration runs in a fresh process; its peak resident memory (``VmHWM``; ``ru_maxrss`` where
+there is no ``/proc``) is compared
 with the same process's baseline (Python with sscr imported, nothing read) and with the unzipped
-size of the parts the regeneration reads. Target: the growth is at most 4 times that size.
+size of the parts the regeneration reads. Target: the growth is at most 4 times that size, over
+what regenerating the template alone costs in the same run (the fixed cost of any regeneration: the
+spec, the evaluation, the zip writer's buffers), so that a sheet regeneration never reads costs nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +31,20 @@ CHILD = """
 import resource, sys, time
 from sscr.workbooks.regenerate import regenerate_one
 import sscr.workbooks.fill, sscr.workbooks.package
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def status(field):
+    # the peak of this process's own memory (VmHWM), in kB. ru_maxrss is not used on Linux: it keeps
+    # the peak of the process that started this one (a parent that built a large workbook) across exec
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+base = status("VmHWM")
 if sys.argv[1] != "-":
     start = time.perf_counter()
     r = regenerate_one(sys.argv[1], sys.argv[2])
@@ -36,7 +52,7 @@ if sys.argv[1] != "-":
     assert r.status in ("ok", "flagged"), r.message
 else:
     took = 0.0
-print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, took)
+print(base, status("VmHWM"), took)
 """
 
 
@@ -112,17 +128,20 @@ def main(argv: list[str] | None = None) -> int:
         small_base, small_peak, small_took = measure(str(TEMPLATE), str(Path(tmp) / "small"))
         base, peak, took = measure(str(book), str(Path(tmp) / "out"))
         growth = peak - base
+        fixed = small_peak - small_base
+        target = 4 * read + fixed
         mb = 1024 * 1024
         print(f"workbook: {book.stat().st_size / mb:.1f} MB on disk, {unzipped / mb:.1f} MB unzipped "
               f"({args.cells:,} cells in the data sheet, {data_sheet / mb:.1f} MB), parts read {read / mb:.2f} MB")
         print("| benchmark | measured | target | baseline (same run) | ratio | verdict |")
         print("|---|---|---|---|---|---|")
-        print(f"| peak memory regenerating it (growth over the process's baseline) | {growth / mb:.0f} MB "
-              f"({took:.1f} s) | <= 4x the unzipped size of the parts read | the template alone: "
+        print(f"| peak memory regenerating it (growth over the process's baseline) | {growth / mb:.1f} MB "
+              f"({took:.1f} s) | <= 4x the unzipped size of the parts read + the template alone "
+              f"({target / mb:.1f} MB) | the template alone: "
               f"{(small_peak - small_base) / mb:.0f} MB ({small_took:.2f} s); Python with sscr imported "
               f"{base_only / mb:.0f} MB | {growth / max(read, 1):.1f}x the parts read; "
               f"{growth / unzipped:.1f}x the whole unzipped workbook | "
-              f"{'met' if growth <= 4 * max(read, 1) else 'MISSED'} |")
+              f"{'met' if growth <= target else 'MISSED'} |")
     return 0
 
 
