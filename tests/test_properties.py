@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, strategies as st
 
 import udfs
 from sscr.capital_servicing import capital_servicing_adjustment
@@ -23,8 +23,6 @@ csa = st.floats(-0.1, 0.1)
 money = st.floats(0.0, 1e9)
 positive_money = st.floats(1.0, 1e9)
 scale = st.floats(1e-3, 1e3)
-settings.register_profile("sscr", deadline=None, max_examples=150)
-settings.load_profile("sscr")
 
 
 @given(bpr, cra, ia, csa, money)

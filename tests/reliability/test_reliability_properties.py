@@ -106,7 +106,6 @@ def test_every_worksheet_function_gives_a_figure_or_a_message(tally):
                               min_size=1, max_size=8), min_size=1, max_size=4)
     arg = st.one_of(cell, table)
 
-    @settings(max_examples=int(os.environ.get("SSCR_FUZZ_EXAMPLES", 600)), deadline=None, database=None)
     def counts(name):  # (required, all) arguments of a worksheet function
         inner = inspect.unwrap(REGISTRY[name])
         return inner.__code__.co_argcount - len(inner.__defaults__ or ()), inner.__code__.co_argcount
@@ -115,6 +114,7 @@ def test_every_worksheet_function_gives_a_figure_or_a_message(tally):
     calls = st.sampled_from(names).flatmap(
         lambda n: st.tuples(st.just(n), st.lists(arg, min_size=counts(n)[0], max_size=counts(n)[1])))
 
+    @settings(max_examples=int(os.environ.get("SSCR_FUZZ_EXAMPLES", 600)), deadline=None, database=None)
     @given(calls)
     def run(call):
         name, args = call
