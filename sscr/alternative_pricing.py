@@ -40,7 +40,7 @@ _FACTOR_ALIASES = {
 
 
 def commercial_factor(name: Any) -> str:
-    key = " ".join(str(name).strip().lower().replace("_", " ").split())
+    key = checks.words(name)
     factor = _FACTOR_ALIASES.get(key)
     if factor is None:
         raise PricingInputError(
@@ -366,7 +366,7 @@ def agreed_profit_rate_change(allowable_costs: Any, agreed_cpr: Any, *, correcte
 def fixed_component(name: str, price: Any, method: str = "previously agreed") -> Component:
     """A component carried at a price already agreed: a previously agreed price (regulation 19C;
     guidance 5.11-5.17) or a novated contract's price (19D; guidance 6.5). It is not re-priced."""
-    kind = " ".join(str(method).strip().lower().replace("_", " ").split())
+    kind = checks.words(method)
     if kind not in ("previously agreed", "novated"):
         raise PricingInputError(
             f"fixed component method {checks.fmt(method)} must be \"previously agreed\" or \"novated\"")

@@ -43,6 +43,12 @@ def fmt(value: Any) -> str:
     return repr(value)[:60]
 
 
+def words(value: Any) -> str:
+    """A name as typed, for looking up in a table of names: lower case, underscores read as spaces,
+    runs of spaces made one ("Volume_driven " and "volume  driven" are both "volume driven")."""
+    return " ".join(str(value).strip().lower().replace("_", " ").split())
+
+
 def pct(value: float) -> str:
     """A rate fraction as a per cent figure for messages: 0.0824 -> '8.24%'."""
     return format(value * 100, ".10g") + "%"

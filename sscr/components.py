@@ -51,7 +51,7 @@ def method_kind(method: Any, where: str = "method") -> str:
 
 def default_method(method: Any) -> str:
     """The method's name as written, normalised (cost plus -> cost-plus), not collapsed to formula."""
-    text = "formula" if method is None else " ".join(str(method).strip().lower().replace("_", " ").split())
+    text = "formula" if method is None else checks.words(method)
     return text.replace("cost plus", "cost-plus").replace("estimate based fee", "estimate-based fee")
 
 

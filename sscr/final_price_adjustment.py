@@ -164,7 +164,7 @@ class FinalPriceAdjustment:
 
 def pricing_method(method: Any) -> str:
     """The default pricing method's name as regulation 10 gives it (firm, fixed, volume-driven, ...)."""
-    key = " ".join(str(method).strip().lower().replace("_", " ").split())
+    key = checks.words(method)
     found = _METHOD_ALIASES.get(key)
     if found is None:
         raise PricingInputError(

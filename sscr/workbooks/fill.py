@@ -76,6 +76,12 @@ class FillResult:
 _LABEL = re.compile(r"^\d{4}/\d{2}$")
 
 
+def _flag(book: Any, result: FillResult, name: str, message: str) -> None:
+    """Flag the cell ``name`` in the workbook with ``message`` and record the flag in ``result``."""
+    book.flag(name, message)
+    result.flags.append(Flag(name, message))
+
+
 def check_input(spec: InputSpec, value: Any, rates: RateTable) -> Any:
     """The input's value checked against its rule, or PricingInputError naming the defined name,
     the value and the rule. Empty optional inputs give None."""
@@ -348,8 +354,7 @@ def fill(book: Book, *, rates: RateTable | None = None) -> FillResult:
             message = (f"{name} is computed by the sscr core at regeneration, but the cell holds the formula "
                        f"={content.formula}. The sscr core computes {display(value, '%' in spec_value.number_format)}. "
                        f"The formula is kept; clear the cell to clear this flag.")
-            book.flag(name, message)
-            result.flags.append(Flag(name, message))
+            _flag(book, result, name, message)
         else:
             book.write_value(name, excel_precision(value))
             book.clear_flag(name)
@@ -433,8 +438,7 @@ def fill_outputs(book: Book, spec: Any, figures: Mapping[str, Any], result: Fill
             message = (f"{name} should hold the formula ={out.formula} but a value was typed over it: "
                        f"{typed_text}. The sscr core computes {display(value, percent)}. The typed value "
                        f"is kept; restore the formula to clear this flag.")
-            book.flag(name, message)
-            result.flags.append(Flag(name, message))
+            _flag(book, result, name, message)
             continue
         changed = not content.unverifiable and normalise_formula(content.formula) != normalise_formula(out.formula)
         if view is None:
@@ -442,8 +446,7 @@ def fill_outputs(book: Book, spec: Any, figures: Mapping[str, Any], result: Fill
                 message = (f"{name} holds the formula ={content.formula}, not the template's ={out.formula}. The "
                            f"sscr core computes {display(value, percent)}. The changed formula is kept and its value "
                            f"is not filled in; restore the template's formula to clear this flag.")
-                book.flag(name, message)
-                result.flags.append(Flag(name, message))
+                _flag(book, result, name, message)
             else:
                 book.write_computed(name, excel_precision(value))
                 book.clear_flag(name)
@@ -474,8 +477,7 @@ def fill_outputs(book: Book, spec: Any, figures: Mapping[str, Any], result: Fill
                        " from what the workbook holds")
             message = (f"{name}: {outcome}{because}. {core_text}. Correct the cells named (or the inputs) to "
                        f"clear this flag.")
-        book.flag(name, message)
-        result.flags.append(Flag(name, message))
+        _flag(book, result, name, message)
 
 
 #: Rates sheet columns that describe the rate table in use (not figures a formula reads): kept up to

@@ -114,23 +114,11 @@ def not_regular(path: str | os.PathLike[str]) -> str | None:
 def read_regular(path: str | os.PathLike[str], limit: int, origin: str, error: type[Exception]) -> bytes:
     """Up to ``limit + 1`` bytes of the regular file at ``path``; anything else (a FIFO, a device, a
     socket) is refused unopened, or opened without blocking and refused, so no read can hang."""
-    why = not_regular(path)
-    if why is not None:
-        raise error(f"{origin} {why}")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise error(f"{origin} cannot be read: {exc.strerror or exc}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):  # replaced by something else between the two looks
-            raise error(f"{origin} is {file_kind(mode)}, not a regular file")
-        with os.fdopen(os.dup(fd), "rb") as fh:
+    with open_regular(path, origin, error) as fh:
+        try:
             return fh.read(limit + 1)
-    except OSError as exc:
-        raise error(f"{origin} cannot be read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
+        except OSError as exc:
+            raise error(f"{origin} cannot be read: {exc.strerror or exc}") from None
 
 
 def open_regular(path: str | os.PathLike[str], origin: str, error: type[Exception]) -> BinaryIO:
