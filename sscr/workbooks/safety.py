@@ -26,6 +26,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sscr.rates import file_kind
+
 #: A workbook file on disk larger than this is refused before it is read.
 MAX_FILE_BYTES = 100 * 1024 * 1024
 #: The parts of one workbook may expand to this much in total.
@@ -78,19 +80,6 @@ class UnsafePackageError(ValueError):
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):,.0f} MB"
-
-
-def file_kind(mode: int) -> str:
-    """What a file that is not a regular file is, in a user's words."""
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 def not_regular(path: str | os.PathLike[str]) -> str | None:
